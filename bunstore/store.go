@@ -1,0 +1,259 @@
+// Package bunstore is the orchestratum.Store on a SQL database through Bun:
+// an embedded SQLite file (the default; no server, no cgo) or PostgreSQL.
+//
+// New takes a *bun.DB, applies the shipped migrations unless told not to,
+// and returns a Store. OpenSQLite opens an SQLite file with the settings
+// the store relies on: WAL, a busy timeout and immediate transactions.
+//
+// Queries run through the database/sql handle under the *bun.DB, with the
+// driver's own parameters rather than Bun's client-side formatting, so a
+// payload of many megabytes travels as one parameter. Tx binds a store to a
+// caller's bun.Tx so that tasks are appended in the caller's transaction.
+package bunstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
+
+	orch "github.com/orchestratum/orchestratum"
+)
+
+// Options configures a Store. The zero value is the default.
+type Options struct {
+	// Table is the tasks table; empty means DefaultTable. It must pass
+	// ValidateTable.
+	Table string
+
+	// Now replaces the store's clock. Nil means time.Now on SQLite and
+	// the database's own clock on PostgreSQL. Tests set it to a fake clock.
+	Now func() time.Time
+
+	// SkipMigrate leaves the schema alone, for deployments that migrate
+	// separately (see Migrator and the CLI's migrate command). New still
+	// checks that the schema is current.
+	SkipMigrate bool
+}
+
+// Store is an orchestratum.Store on an SQLite or PostgreSQL database.
+type Store struct {
+	db    *bun.DB
+	conn  conn // db.DB, or the caller's transaction for a Tx view
+	inTx  bool
+	name  string // the table name as given
+	table string // the table name quoted for SQL
+	now   func() time.Time
+	ops   ops
+	hub   *hub
+}
+
+// conn is what *sql.DB and *sql.Tx have in common.
+type conn interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// ops are the operations whose SQL differs between dialects.
+type ops interface {
+	append(ctx context.Context, c conn, tasks []orch.NewRecord) error
+	write(ctx context.Context, fn func(tx *sql.Tx) error) error
+	claim(ctx context.Context, p orch.ClaimParams) ([]orch.Record, error)
+	heartbeat(ctx context.Context, p orch.HeartbeatParams) ([]orch.ID, error)
+	finish(ctx context.Context, p orch.FinishParams) ([]orch.ID, error)
+	close() error
+}
+
+var _ orch.Store = (*Store)(nil)
+
+// New returns a store on db for the tasks table in opts, first applying
+// the schema migrations unless opts.SkipMigrate is set.
+func New(ctx context.Context, db *bun.DB, opts Options) (*Store, error) {
+	if opts.Table == "" {
+		opts.Table = DefaultTable
+	}
+	m, err := NewMigrator(db, opts.Table)
+	if err != nil {
+		return nil, err
+	}
+	if !opts.SkipMigrate {
+		if _, err := m.Migrate(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if _, pending, err := m.Status(ctx); err != nil {
+		return nil, err
+	} else if len(pending) > 0 {
+		return nil, fmt.Errorf("bunstore: table %s lacks migrations %v; run them "+
+			"(orchestratum migrate) or leave Options.SkipMigrate unset", opts.Table, pending)
+	}
+	s := &Store{
+		db:    db,
+		conn:  db.DB,
+		name:  opts.Table,
+		table: string(db.QueryGen().AppendIdent(nil, opts.Table)),
+		now:   opts.Now,
+		hub:   newHub(),
+	}
+	switch db.Dialect().Name() {
+	case dialect.SQLite:
+		if s.now == nil {
+			s.now = time.Now
+		}
+		s.ops = newSQLiteOps(s)
+	default:
+		return nil, fmt.Errorf("bunstore: dialect %s is not supported yet", db.Dialect().Name())
+	}
+	return s, nil
+}
+
+// Close releases what the store holds besides the *bun.DB, which stays
+// open for its owner to close.
+func (s *Store) Close() error {
+	if s.inTx {
+		return nil
+	}
+	return s.ops.close()
+}
+
+// DB returns the database the store was made with.
+func (s *Store) DB() *bun.DB { return s.db }
+
+// Tx returns a view of the store whose Append runs in tx: the tasks exist
+// if and only if tx commits. Use it with Queue.Using:
+//
+//	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+//		// ... the caller's own writes ...
+//		_, err := SendEmail.Append(ctx, q.Using(store.Tx(tx)), email)
+//		return err
+//	})
+//
+// Only Append and Get belong in a transaction; the view's other methods
+// go to the database directly. A runner in the same process learns of the
+// tasks at its next poll, since the view cannot see the commit.
+func (s *Store) Tx(tx bun.Tx) *Store {
+	c := *s
+	c.conn = tx.Tx
+	c.inTx = true
+	return &c
+}
+
+// clock returns the store's time as it stores times.
+func (s *Store) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// Append implements orchestratum.Store.
+func (s *Store) Append(ctx context.Context, p orch.AppendParams) error {
+	if len(p.Tasks) == 0 {
+		return nil
+	}
+	if s.inTx {
+		return s.ops.append(ctx, s.conn, p.Tasks)
+	}
+	err := s.ops.write(ctx, func(tx *sql.Tx) error {
+		return s.ops.append(ctx, tx, p.Tasks)
+	})
+	if err != nil {
+		return err
+	}
+	s.hub.notify()
+	return nil
+}
+
+// Claim implements orchestratum.Store.
+func (s *Store) Claim(ctx context.Context, p orch.ClaimParams) ([]orch.Record, error) {
+	if p.Limit <= 0 || len(p.Executors) == 0 {
+		return nil, nil
+	}
+	return s.ops.claim(ctx, p)
+}
+
+// Heartbeat implements orchestratum.Store.
+func (s *Store) Heartbeat(ctx context.Context, p orch.HeartbeatParams) ([]orch.ID, error) {
+	if len(p.Leases) == 0 {
+		return nil, nil
+	}
+	return s.ops.heartbeat(ctx, p)
+}
+
+// Finish implements orchestratum.Store.
+func (s *Store) Finish(ctx context.Context, p orch.FinishParams) ([]orch.ID, error) {
+	if len(p.Outcomes) == 0 {
+		return nil, nil
+	}
+	return s.ops.finish(ctx, p)
+}
+
+// Get implements orchestratum.Store.
+func (s *Store) Get(ctx context.Context, id orch.ID) (orch.Record, error) {
+	q := s.rebind("SELECT " + columns + " FROM " + s.table + " WHERE id = ?")
+	r, err := scanRecord(s.conn.QueryRowContext(ctx, q, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return orch.Record{}, fmt.Errorf("get task %s: %w", id, orch.ErrNotFound)
+	}
+	if err != nil {
+		return orch.Record{}, fmt.Errorf("get task %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// Count implements orchestratum.Store.
+func (s *Store) Count(ctx context.Context, p orch.CountParams) (orch.Counts, error) {
+	q := "SELECT is_running, is_completed, is_failed, count(*) FROM " + s.table
+	var args []any
+	if p.Executor != "" {
+		q += " WHERE executor = ?"
+		args = append(args, p.Executor)
+	}
+	q += " GROUP BY is_running, is_completed, is_failed"
+	rows, err := s.conn.QueryContext(ctx, s.rebind(q), args...)
+	if err != nil {
+		return orch.Counts{}, fmt.Errorf("count tasks: %w", err)
+	}
+	defer rows.Close()
+	var c orch.Counts
+	for rows.Next() {
+		var running, completed, failed bool
+		var n int
+		if err := rows.Scan(&running, &completed, &failed, &n); err != nil {
+			return orch.Counts{}, fmt.Errorf("count tasks: %w", err)
+		}
+		switch {
+		case completed:
+			c.Completed += n
+		case failed:
+			c.Failed += n
+		case running:
+			c.Running += n
+		default:
+			c.Pending += n
+		}
+	}
+	return c, rows.Err()
+}
+
+// Subscribe implements orchestratum.Store: appends through this store, and
+// on PostgreSQL through any process, wake the subscribers.
+func (s *Store) Subscribe() (<-chan struct{}, func()) { return s.hub.subscribe() }
+
+// rebind turns ? placeholders into the dialect's own.
+func (s *Store) rebind(q string) string {
+	if s.db.Dialect().Name() != dialect.PG {
+		return q
+	}
+	out := make([]byte, 0, len(q)+16)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			out = fmt.Appendf(out, "$%d", n)
+			continue
+		}
+		out = append(out, q[i])
+	}
+	return string(out)
+}

@@ -1,0 +1,31 @@
+package codec
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+)
+
+// Encode returns v as JSON. An error names v's type and what
+// encoding/json could not encode.
+func Encode(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, fmt.Errorf("encode payload of type %s: %w", TypeName(reflect.TypeOf(v)), err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// Decode returns the JSON data decoded into a new T. An error names T and
+// what was wrong with the data.
+func Decode[T any](data []byte) (T, error) {
+	var v T
+	if err := json.Unmarshal(data, &v); err != nil {
+		var zero T
+		return zero, fmt.Errorf("decode payload into %s: %w", NameOf[T](), err)
+	}
+	return v, nil
+}

@@ -1,0 +1,128 @@
+package orchestratum
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Defaults applied to the zero fields of a Config.
+const (
+	DefaultConcurrency   = 10
+	DefaultPollInterval  = time.Second
+	DefaultLease         = 30 * time.Second
+	DefaultTimeoutBuffer = time.Second
+	DefaultTimeout       = time.Minute
+	DefaultRetries       = 3
+	DefaultStopTimeout   = 10 * time.Second
+	DefaultQueue         = "default"
+)
+
+// Config configures a Queue and a Runner. The zero value of every field
+// means its default, so Config{} is a working configuration; pass the same
+// Config to the queue and the runner of one service.
+type Config struct {
+	// Concurrency is how many tasks a runner runs at once. Zero means
+	// DefaultConcurrency (10).
+	Concurrency int
+
+	// PollInterval is how often an idle runner looks for due tasks when
+	// nothing wakes it. Appends through the same store wake it at once,
+	// so polling only catches tasks that become due later and appends the
+	// store cannot signal. Zero means DefaultPollInterval (1s).
+	PollInterval time.Duration
+
+	// Lease is the longest a claim holds a task without renewal. A runner
+	// renews the leases of its running tasks every Lease/3, so a task whose
+	// runner died becomes claimable again within one Lease. Zero means
+	// DefaultLease (30s).
+	Lease time.Duration
+
+	// TimeoutBuffer is the time a handler gets after its task's timeout
+	// to return before the runner records the attempt as timed out without
+	// it; a claim's lease never ends sooner than timeout + TimeoutBuffer
+	// unless Lease is shorter. Zero means DefaultTimeoutBuffer (1s).
+	TimeoutBuffer time.Duration
+
+	// DefaultTimeout is the timeout of tasks appended without
+	// WithTimeout. Zero means DefaultTimeout (1m).
+	DefaultTimeout time.Duration
+
+	// DefaultRetries is the retry count of tasks appended without
+	// WithRetries. Zero means DefaultRetries (3); a negative value means no
+	// retries.
+	DefaultRetries int
+
+	// Backoff returns how long to wait before running a task again after
+	// its attempt-th run failed. Nil means ExponentialBackoff.
+	Backoff func(attempt int) time.Duration
+
+	// StopTimeout is how long a stopping runner lets running handlers
+	// finish before it cancels them; tasks cut off this way go back to
+	// pending without using a retry. Zero means DefaultStopTimeout (10s);
+	// a negative value cancels them at once.
+	StopTimeout time.Duration
+
+	// Logger receives lifecycle and anomaly logs; payloads are never
+	// logged. Nil means slog.Default().
+	Logger *slog.Logger
+
+	// OnEvent, when set, is called after each outcome of a run is
+	// recorded (or found discarded). It is called from the runner's
+	// goroutines and must return quickly.
+	OnEvent func(Event)
+}
+
+// withDefaults returns c with every zero field set to its default, or an
+// error naming the first field that is out of range.
+func (c Config) withDefaults() (Config, error) {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	if c.Concurrency == 0 {
+		c.Concurrency = DefaultConcurrency
+	}
+	def(&c.PollInterval, DefaultPollInterval)
+	def(&c.Lease, DefaultLease)
+	def(&c.TimeoutBuffer, DefaultTimeoutBuffer)
+	def(&c.DefaultTimeout, DefaultTimeout)
+	def(&c.StopTimeout, DefaultStopTimeout)
+	switch {
+	case c.DefaultRetries == 0:
+		c.DefaultRetries = DefaultRetries
+	case c.DefaultRetries < 0:
+		c.DefaultRetries = 0
+	}
+	if c.Backoff == nil {
+		c.Backoff = ExponentialBackoff
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c, c.validate()
+}
+
+func (c Config) validate() error {
+	for _, f := range []struct {
+		name string
+		d    time.Duration
+	}{
+		{"PollInterval", c.PollInterval},
+		{"Lease", c.Lease},
+		{"TimeoutBuffer", c.TimeoutBuffer},
+		{"DefaultTimeout", c.DefaultTimeout},
+	} {
+		if f.d < 0 {
+			return fmt.Errorf("config: %s must not be negative, found %v", f.name, f.d)
+		}
+	}
+	if c.Concurrency < 0 {
+		return fmt.Errorf("config: Concurrency must not be negative, found %d", c.Concurrency)
+	}
+	if c.Lease < 3*time.Millisecond {
+		return fmt.Errorf("config: Lease must be at least 3ms, found %v", c.Lease)
+	}
+	return nil
+}

@@ -1,0 +1,132 @@
+package orchestratum
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"time"
+)
+
+// maxFinishBatch bounds how many outcomes one Store.Finish call records.
+const maxFinishBatch = 1000
+
+// finisher records outcomes in batches: while one batch is being written,
+// the outcomes that arrive meanwhile gather into the next, so a busy runner
+// pays one transaction for many tasks and an idle one writes at once.
+type finisher struct {
+	store     Store
+	cfg       Config
+	log       *slog.Logger
+	in        chan finishItem
+	wakeAfter func(time.Duration)
+}
+
+type finishItem struct {
+	outcome Outcome
+	rec     Record
+	err     error
+	elapsed time.Duration
+}
+
+func newFinisher(store Store, cfg Config, wakeAfter func(time.Duration)) *finisher {
+	return &finisher{
+		store:     store,
+		cfg:       cfg,
+		log:       cfg.Logger,
+		in:        make(chan finishItem, cfg.Concurrency),
+		wakeAfter: wakeAfter,
+	}
+}
+
+func (f *finisher) submit(it finishItem) { f.in <- it }
+
+// close ends the loop once every submitted outcome is recorded.
+func (f *finisher) close() { close(f.in) }
+
+func (f *finisher) loop(ctx context.Context) {
+	batch := make([]finishItem, 0, maxFinishBatch)
+	for it := range f.in {
+		batch = append(batch[:0], it)
+	gather:
+		for len(batch) < maxFinishBatch {
+			select {
+			case it, ok := <-f.in:
+				if !ok {
+					break gather
+				}
+				batch = append(batch, it)
+			default:
+				break gather
+			}
+		}
+		f.flush(ctx, batch)
+	}
+}
+
+// flush records one batch, retrying while the store fails. It gives up
+// after one lease period: by then the leases have ended and the tasks
+// belong to whoever rescues them.
+func (f *finisher) flush(ctx context.Context, batch []finishItem) {
+	outcomes := make([]Outcome, len(batch))
+	for i := range batch {
+		outcomes[i] = batch[i].outcome
+	}
+	giveUp := time.Now().Add(f.cfg.Lease)
+	var lost []ID
+	for attempt := 1; ; attempt++ {
+		var err error
+		lost, err = f.store.Finish(ctx, FinishParams{Outcomes: outcomes})
+		if err == nil {
+			break
+		}
+		if time.Now().After(giveUp) {
+			f.log.ErrorContext(ctx, "orchestratum: could not record outcomes; "+
+				"their tasks will be rescued when their leases end",
+				slog.Int("outcomes", len(outcomes)), slog.Any("error", err))
+			return
+		}
+		f.log.WarnContext(ctx, "orchestratum: recording outcomes failed; retrying",
+			slog.Int("outcomes", len(outcomes)), slog.Int("attempt", attempt), slog.Any("error", err))
+		time.Sleep(min(time.Duration(attempt)*50*time.Millisecond, time.Second))
+	}
+	for i := range batch {
+		f.report(ctx, &batch[i], slices.Contains(lost, batch[i].rec.ID))
+	}
+}
+
+// report logs an outcome and passes it to Config.OnEvent.
+func (f *finisher) report(ctx context.Context, it *finishItem, lost bool) {
+	o := &it.outcome
+	ev := Event{Task: it.rec, Err: it.err, Duration: it.elapsed}
+	attrs := []any{
+		slog.String("task_id", it.rec.ID.String()),
+		slog.String("executor", it.rec.Executor),
+		slog.Int("attempt", it.rec.Attempt),
+	}
+	if it.err != nil {
+		attrs = append(attrs, slog.String("error", o.Error))
+	}
+	switch {
+	case lost:
+		ev.Kind = EventDiscarded
+		f.log.WarnContext(ctx, "orchestratum: lease lost before the outcome was recorded; "+
+			"outcome discarded", append(attrs, slog.String("outcome", string(o.State)))...)
+	case o.State == StateCompleted:
+		ev.Kind = EventCompleted
+	case o.State == StateFailed:
+		ev.Kind = EventFailed
+		f.log.WarnContext(ctx, "orchestratum: task failed", attrs...)
+	case o.UseRetry:
+		ev.Kind = EventRetrying
+		ev.Delay = o.Delay
+		f.wakeAfter(o.Delay)
+		f.log.InfoContext(ctx, "orchestratum: attempt failed; retrying",
+			append(attrs, slog.Duration("delay", o.Delay))...)
+	default:
+		ev.Kind = EventReleased
+		f.wakeAfter(0)
+	}
+	if f.cfg.OnEvent != nil {
+		f.cfg.OnEvent(ev)
+	}
+}

@@ -1,0 +1,118 @@
+package orchestratum
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+
+	"github.com/orchestratum/orchestratum/codec"
+)
+
+// Queue appends tasks to a store and reads them back. Typed appends go
+// through an Executor (SendEmail.Append(ctx, q, email)); Append here is the
+// string-keyed form for callers that pick the executor at run time.
+//
+// A Queue is safe for concurrent use.
+type Queue struct {
+	store Store
+	reg   *Registry
+	cfg   Config
+}
+
+// NewQueue returns a queue that appends through store. reg lists the
+// executors the string-keyed Append accepts; it may be nil when only typed
+// appends are used. cfg supplies the default timeout and retries; its
+// other fields are the runner's and are ignored here.
+func NewQueue(store Store, reg *Registry, cfg Config) (*Queue, error) {
+	if store == nil {
+		return nil, errors.New("new queue: store is nil")
+	}
+	if reg == nil {
+		reg = NewRegistry()
+	}
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, fmt.Errorf("new queue: %w", err)
+	}
+	return &Queue{store: store, reg: reg, cfg: cfg}, nil
+}
+
+// Store returns the store the queue appends through.
+func (q *Queue) Store() Store { return q.store }
+
+// Using returns a copy of q that appends through s instead, typically the
+// same store bound to a database transaction so that tasks are committed
+// with it (see bunstore.Store.Tx).
+func (q *Queue) Using(s Store) *Queue {
+	c := *q
+	c.store = s
+	return &c
+}
+
+// Append stores one task for the executor key with the payload value and
+// returns its ID. value must have the payload type the executor was
+// declared with (or be a pointer to it); its type name is recorded as the
+// task's data_type. An unknown key is an *UnknownExecutorError.
+func (q *Queue) Append(ctx context.Context, key string, value any, opts ...Option) (ID, error) {
+	k, ok := q.reg.kind(key)
+	if !ok {
+		return NilID, fmt.Errorf("append: %w", &UnknownExecutorError{Key: key})
+	}
+	v := reflect.ValueOf(value)
+	for v.IsValid() && v.Kind() == reflect.Pointer && v.Type() != k.payloadType() && !v.IsNil() {
+		v = v.Elem()
+	}
+	if !v.IsValid() || v.Type() != k.payloadType() {
+		return NilID, fmt.Errorf("append %s: executor expects a payload of type %s, found %s",
+			key, codec.TypeName(k.payloadType()), codec.TypeName(reflect.TypeOf(value)))
+	}
+	o, err := q.options(opts)
+	if err != nil {
+		return NilID, fmt.Errorf("append %s: %w", key, err)
+	}
+	payload, err := codec.Encode(v.Interface())
+	if err != nil {
+		return NilID, fmt.Errorf("append %s: %w", key, err)
+	}
+	ids, err := q.append(ctx, []NewRecord{o.record(key, k.DataType(), payload)})
+	if err != nil {
+		return NilID, err
+	}
+	return ids[0], nil
+}
+
+// Get returns the task with the given ID; an error wraps ErrNotFound when
+// there is none.
+func (q *Queue) Get(ctx context.Context, id ID) (Record, error) {
+	return q.store.Get(ctx, id)
+}
+
+// Count returns the number of tasks in each state, for one executor when
+// key is not empty.
+func (q *Queue) Count(ctx context.Context, key string) (Counts, error) {
+	return q.store.Count(ctx, CountParams{Executor: key})
+}
+
+// options applies opts over the queue's defaults.
+func (q *Queue) options(opts []Option) (*appendOptions, error) {
+	o := &appendOptions{timeout: q.cfg.DefaultTimeout, retries: q.cfg.DefaultRetries}
+	for _, opt := range opts {
+		opt(o)
+	}
+	return o, errors.Join(o.errs...)
+}
+
+func (q *Queue) append(ctx context.Context, recs []NewRecord) ([]ID, error) {
+	if len(recs) == 0 {
+		return nil, nil
+	}
+	if err := q.store.Append(ctx, AppendParams{Tasks: recs}); err != nil {
+		return nil, fmt.Errorf("append %s: %w", recs[0].Executor, err)
+	}
+	ids := make([]ID, len(recs))
+	for i := range recs {
+		ids[i] = recs[i].ID
+	}
+	return ids, nil
+}
