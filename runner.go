@@ -218,4 +218,3 @@ func (r *Runner) sleep(ctx context.Context, d time.Duration) {
 	case <-t.C:
 	}
 }
-
