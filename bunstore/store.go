@@ -16,6 +16,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -34,6 +36,15 @@ type Options struct {
 	// the database's own clock on PostgreSQL. Tests set it to a fake clock.
 	Now func() time.Time
 
+	// NoListen turns off LISTEN on PostgreSQL, leaving runners to poll
+	// for tasks appended by other processes. Set it behind a connection
+	// pooler in transaction mode, where LISTEN does not work.
+	NoListen bool
+
+	// Logger receives the store's anomalies, such as a lost LISTEN
+	// connection. Nil means slog.Default().
+	Logger *slog.Logger
+
 	// SkipMigrate leaves the schema alone, for deployments that migrate
 	// separately (see Migrator and the CLI's migrate command). New still
 	// checks that the schema is current.
@@ -50,6 +61,14 @@ type Store struct {
 	now   func() time.Time
 	ops   ops
 	hub   *hub
+	lis   *listening // shared with Tx views
+}
+
+// listening starts the LISTEN connection once, on the first subscription.
+type listening struct {
+	once     sync.Once
+	start    func() *listener // nil when the store does not listen
+	listener *listener
 }
 
 // conn is what *sql.DB and *sql.Tx have in common.
@@ -99,6 +118,10 @@ func New(ctx context.Context, db *bun.DB, opts Options) (*Store, error) {
 		table: string(db.QueryGen().AppendIdent(nil, opts.Table)),
 		now:   opts.Now,
 		hub:   newHub(),
+		lis:   &listening{},
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
 	}
 	switch db.Dialect().Name() {
 	case dialect.SQLite:
@@ -106,8 +129,11 @@ func New(ctx context.Context, db *bun.DB, opts Options) (*Store, error) {
 			s.now = time.Now
 		}
 		s.ops = newSQLiteOps(s)
-	default:
-		return nil, fmt.Errorf("bunstore: dialect %s is not supported yet", db.Dialect().Name())
+	case dialect.PG:
+		s.ops = newPGOps(s)
+		if !opts.NoListen {
+			s.lis.start = func() *listener { return startListener(s, opts.Logger) }
+		}
 	}
 	return s, nil
 }
@@ -117,6 +143,10 @@ func New(ctx context.Context, db *bun.DB, opts Options) (*Store, error) {
 func (s *Store) Close() error {
 	if s.inTx {
 		return nil
+	}
+	s.lis.once.Do(func() {}) // no listener starts after Close
+	if s.lis.listener != nil {
+		s.lis.listener.stop()
 	}
 	return s.ops.close()
 }
@@ -238,7 +268,20 @@ func (s *Store) Count(ctx context.Context, p orch.CountParams) (orch.Counts, err
 
 // Subscribe implements orchestratum.Store: appends through this store, and
 // on PostgreSQL through any process, wake the subscribers.
-func (s *Store) Subscribe() (<-chan struct{}, func()) { return s.hub.subscribe() }
+// The first subscription on PostgreSQL starts the LISTEN connection.
+func (s *Store) Subscribe() (<-chan struct{}, func()) {
+	if s.lis.start != nil {
+		s.lis.once.Do(func() { s.lis.listener = s.lis.start() })
+	}
+	return s.hub.subscribe()
+}
+
+// channel is the name of the store's notification channel on PostgreSQL:
+// the table's name, so that stores on other tables are not woken.
+func (s *Store) channel() string { return s.name }
+
+// quotedChannel is channel quoted as an identifier for LISTEN.
+func (s *Store) quotedChannel() string { return s.table }
 
 // rebind turns ? placeholders into the dialect's own.
 func (s *Store) rebind(q string) string {
