@@ -2,6 +2,7 @@ package bunstore
 
 import (
 	"context"
+	"database/sql/driver"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -36,7 +37,9 @@ func ValidateTable(name string) error {
 // shipped with the library, one set per dialect, and recorded in the table
 // <table>_migrations.
 type Migrator struct {
-	m *migrate.Migrator
+	m     *migrate.Migrator
+	db    *bun.DB
+	table string
 }
 
 // NewMigrator returns a migrator for the tasks table named table (empty
@@ -77,13 +80,18 @@ func NewMigrator(db *bun.DB, table string) (*Migrator, error) {
 			"Name":  table,
 		}),
 	)
-	return &Migrator{m: m}, nil
+	return &Migrator{m: m, db: db, table: table}, nil
 }
 
 // Migrate applies the migrations that are not applied yet and returns
 // their names. Every migration may run again safely, so processes that
 // start together and race to migrate end with the same schema.
 func (m *Migrator) Migrate(ctx context.Context) ([]string, error) {
+	unlock, err := m.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	if err := m.m.Init(ctx); err != nil {
 		return nil, fmt.Errorf("bunstore: create migration tables: %w", err)
 	}
@@ -116,4 +124,33 @@ func (m *Migrator) Status(ctx context.Context) (applied, pending []string, err e
 		}
 	}
 	return applied, pending, nil
+}
+
+// lock serialises migrations of one table across processes on
+// PostgreSQL with an advisory lock held on a connection of its own. SQLite
+// needs none: its writers already take turns, and every migration may run
+// twice.
+func (m *Migrator) lock(ctx context.Context) (unlock func(), err error) {
+	if m.db.Dialect().Name() != dialect.PG {
+		return func() {}, nil
+	}
+	conn, err := m.db.DB.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("bunstore: migrate: %w", err)
+	}
+	key := "orchestratum migrations " + m.table
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(hashtext($1))", key); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("bunstore: migrate: take the migration lock: %w", err)
+	}
+	return func() {
+		// A failed unlock ends with the connection: the lock is held by
+		// the session, so closing it for good releases the lock.
+		_, err := conn.ExecContext(context.WithoutCancel(ctx),
+			"SELECT pg_advisory_unlock(hashtext($1))", key)
+		if err != nil {
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+		conn.Close()
+	}, nil
 }

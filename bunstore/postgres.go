@@ -32,17 +32,11 @@ func newPGOps(s *Store) *pgOps {
 	t := s.table
 	return &pgOps{
 		s: s,
-		claimSQL: `WITH due AS (
-				SELECT id FROM ` + t + `
-				WHERE queue = $2 AND NOT is_running AND NOT is_completed AND NOT is_failed
-				AND run_at <= ` + pgNow + `
-				AND executor IN (SELECT jsonb_array_elements_text($3::jsonb))
-				ORDER BY priority DESC, run_at, id LIMIT $4
-				FOR UPDATE SKIP LOCKED)
-			UPDATE ` + t + ` AS t SET is_running = true, attempt = t.attempt + 1,
+		claimSQL: `UPDATE ` + t + ` AS t SET is_running = true, attempt = t.attempt + 1,
 				lease_token = $5,
 				locked_until = ` + pgNow + ` + least(t.timeout_ms * 1000 + $6, $7) * interval '1 microsecond'
-			FROM due WHERE t.id = due.id
+			WHERE t.id = ANY (ARRAY(SELECT ` + s.funcName("claimable") + `($2,
+				ARRAY(SELECT jsonb_array_elements_text($3::jsonb)), $4, ` + pgNow + `)))
 			RETURNING ` + qualified("t"),
 		rescueSQL: `UPDATE ` + t + ` SET is_running = false, locked_until = NULL, lease_token = NULL,
 				last_error = $2, run_at = ` + pgNow + `,
@@ -54,6 +48,7 @@ func newPGOps(s *Store) *pgOps {
 			SET locked_until = ` + pgNow + ` + $2 * interval '1 microsecond'
 			FROM jsonb_to_recordset($3::jsonb) AS l(id uuid, token text)
 			WHERE t.id = l.id AND t.lease_token = l.token AND t.is_running
+				AND t.id = ANY (ARRAY(SELECT (e->>'id')::uuid FROM jsonb_array_elements($3::jsonb) AS e))
 			RETURNING t.id`,
 		finishSQL: `UPDATE ` + t + ` AS t SET is_running = false, locked_until = NULL,
 				lease_token = NULL, is_completed = o.completed, is_failed = o.failed,
@@ -65,6 +60,7 @@ func newPGOps(s *Store) *pgOps {
 			FROM jsonb_to_recordset($2::jsonb) AS o(id uuid, token text, completed boolean,
 				failed boolean, delay_us bigint, retry_used integer, error text)
 			WHERE t.id = o.id AND t.lease_token = o.token AND t.is_running
+				AND t.id = ANY (ARRAY(SELECT (e->>'id')::uuid FROM jsonb_array_elements($2::jsonb) AS e))
 			RETURNING t.id`,
 		notifySQL: `SELECT pg_notify($1, '')`,
 	}

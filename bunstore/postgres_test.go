@@ -39,3 +39,10 @@ func TestPostgresConformance(t *testing.T) {
 		return newPGStore(t, db, bunstore.Options{Now: clock.Now})
 	})
 }
+
+func TestPostgresPGDriverConformance(t *testing.T) {
+	db := pgtest.OpenPGDriver(t, pgtest.NewDatabase(t))
+	storetest.Run(t, func(t *testing.T, clock *storetest.Clock) orch.Store {
+		return newPGStore(t, db, bunstore.Options{Now: clock.Now})
+	})
+}

@@ -276,6 +276,11 @@ func (s *Store) Subscribe() (<-chan struct{}, func()) {
 	return s.hub.subscribe()
 }
 
+// funcName is the quoted name of the table's SQL function with suffix.
+func (s *Store) funcName(suffix string) string {
+	return string(s.db.QueryGen().AppendIdent(nil, s.name+"_"+suffix))
+}
+
 // channel is the name of the store's notification channel on PostgreSQL:
 // the table's name, so that stores on other tables are not woken.
 func (s *Store) channel() string { return s.name }

@@ -18,6 +18,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/driver/pgdriver"
 )
 
 // EnvVar names the variable that holds the admin connection URL.
@@ -80,12 +81,7 @@ func NewDatabase(t testing.TB) string {
 // Open opens dsn with the pgx driver under Bun and closes it when t ends.
 func Open(t testing.TB, dsn string) *bun.DB {
 	t.Helper()
-	sqldb, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatalf("pgtest: open: %v", err)
-	}
-	sqldb.SetMaxOpenConns(8)
-	db := bun.NewDB(sqldb, pgdialect.New())
+	db := OpenURL(dsn, 8)
 	t.Cleanup(func() { db.Close() })
 	return db
 }
@@ -96,4 +92,29 @@ func redact(u string) string {
 		return "the server"
 	}
 	return p.Redacted()
+}
+
+// OpenPGDriver opens dsn with Bun's own pgdriver and closes it when t
+// ends.
+func OpenPGDriver(t testing.TB, dsn string) *bun.DB {
+	t.Helper()
+	sqldb := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(dsn)))
+	sqldb.SetMaxOpenConns(8)
+	sqldb.SetMaxIdleConns(8)
+	db := bun.NewDB(sqldb, pgdialect.New())
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// OpenURL opens dsn with the pgx driver under Bun, with at most maxConns
+// connections, for programs that have no testing.TB: worker processes
+// started by tests.
+func OpenURL(dsn string, maxConns int) *bun.DB {
+	sqldb, err := sql.Open("pgx", dsn)
+	if err != nil {
+		panic(err) // sql.Open fails only for an unknown driver name
+	}
+	sqldb.SetMaxOpenConns(maxConns)
+	sqldb.SetMaxIdleConns(maxConns)
+	return bun.NewDB(sqldb, pgdialect.New())
 }

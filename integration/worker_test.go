@@ -1,0 +1,171 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	orch "github.com/orchestratum/orchestratum"
+	"github.com/orchestratum/orchestratum/bunstore"
+	"github.com/orchestratum/orchestratum/internal/pgtest"
+)
+
+// The environment of a worker process.
+const (
+	envWorker      = "ORCHESTRATUM_WORKER"       // the worker's number; set only in workers
+	envDSN         = "ORCHESTRATUM_WORKER_DSN"   // the database
+	envTable       = "ORCHESTRATUM_WORKER_TABLE" // the tasks table
+	envConcurrency = "ORCHESTRATUM_WORKER_CONCURRENCY"
+	envPoll        = "ORCHESTRATUM_WORKER_POLL"      // Config.PollInterval
+	envUntilDone   = "ORCHESTRATUM_WORKER_UNTIL_DONE" // exit once no task is left
+)
+
+// Work is the payload of the tasks workers run.
+type Work struct{ N int }
+
+var work = orch.NewExecutor[Work]("work")
+
+func TestMain(m *testing.M) {
+	if os.Getenv(envWorker) != "" {
+		if err := workerMain(); err != nil {
+			fmt.Fprintln(os.Stderr, "worker:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// workerMain runs a runner whose handler records each run in the
+// executions table, until it is signalled or, with envUntilDone, until no
+// task is pending or running.
+func workerMain() error {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	id, _ := strconv.Atoi(os.Getenv(envWorker))
+	conc, _ := strconv.Atoi(os.Getenv(envConcurrency))
+	poll, _ := time.ParseDuration(os.Getenv(envPoll))
+	db := pgtest.OpenURL(os.Getenv(envDSN), conc+4)
+	defer db.Close()
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	store, err := bunstore.New(ctx, db, bunstore.Options{Table: os.Getenv(envTable), Logger: log})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	reg := orch.NewRegistry()
+	orch.Register(reg, work, func(ctx context.Context, t *orch.Task[Work]) error {
+		return recordRun(ctx, db, t.ID, t.Attempt, id)
+	})
+	cfg := orch.Config{Concurrency: conc, PollInterval: poll, Logger: log}
+	runner, err := orch.NewRunner(store, reg, cfg)
+	if err != nil {
+		return err
+	}
+	if os.Getenv(envUntilDone) != "" {
+		go stopWhenDone(ctx, store, stop)
+	}
+	fmt.Println("ready")
+	return runner.Run(ctx)
+}
+
+// recordRun inserts one row per run; the primary key on (task_id, attempt)
+// turns a second run of one attempt into an error.
+func recordRun(ctx context.Context, db *bun.DB, task orch.ID, attempt, worker int) error {
+	_, err := db.DB.ExecContext(ctx, `INSERT INTO executions (task_id, attempt, worker, started_at)
+		VALUES ($1, $2, $3, clock_timestamp())`, task, attempt, worker)
+	return err
+}
+
+func stopWhenDone(ctx context.Context, store orch.Store, stop func()) {
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		c, err := store.Count(ctx, orch.CountParams{Executor: work.Key()})
+		if err == nil && c.Pending+c.Running == 0 {
+			stop()
+			return
+		}
+	}
+}
+
+// workerProc is a worker process started by a test.
+type workerProc struct {
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	exited chan error
+}
+
+// startWorker starts worker number id with the given environment on top
+// of the test's own; it is killed when the test ends if still running.
+func startWorker(t *testing.T, id int, env map[string]string) *workerProc {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, "-test.run=^$")
+	cmd.Env = append(os.Environ(), envWorker+"="+strconv.Itoa(id))
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	cmd.Stderr = &testWriter{t: t, prefix: fmt.Sprintf("worker %d: ", id)}
+	ready, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w := &workerProc{cmd: cmd, exited: make(chan error, 1)}
+	buf := make([]byte, len("ready\n"))
+	if _, err := io.ReadFull(ready, buf); err != nil {
+		t.Fatalf("worker %d did not report ready: %v", id, err)
+	}
+	go func() { io.Copy(io.Discard, ready); w.exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-w.exited
+	})
+	return w
+}
+
+// wait waits for the worker to exit by itself and fails t unless it exits
+// cleanly within d.
+func (w *workerProc) wait(t *testing.T, d time.Duration) {
+	t.Helper()
+	select {
+	case err := <-w.exited:
+		w.exited <- err // for the cleanup
+		if err != nil {
+			t.Fatalf("worker exited with %v", err)
+		}
+	case <-time.After(d):
+		t.Fatalf("worker still running after %v", d)
+	}
+}
+
+type testWriter struct {
+	t      *testing.T
+	prefix string
+}
+
+func (w *testWriter) Write(p []byte) (int, error) {
+	w.t.Log(w.prefix + string(p))
+	return len(p), nil
+}
