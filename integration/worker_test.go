@@ -26,7 +26,7 @@ const (
 	envDSN         = "ORCHESTRATUM_WORKER_DSN"   // the database
 	envTable       = "ORCHESTRATUM_WORKER_TABLE" // the tasks table
 	envConcurrency = "ORCHESTRATUM_WORKER_CONCURRENCY"
-	envPoll        = "ORCHESTRATUM_WORKER_POLL"      // Config.PollInterval
+	envPoll        = "ORCHESTRATUM_WORKER_POLL"       // Config.PollInterval
 	envUntilDone   = "ORCHESTRATUM_WORKER_UNTIL_DONE" // exit once no task is left
 )
 
