@@ -63,6 +63,14 @@ type Config struct {
 	// a negative value cancels them at once.
 	StopTimeout time.Duration
 
+	// Now is the runner's clock, which it reads only for its own view of
+	// its leases: when to renew them, and when one has ended while the
+	// store could not be reached. Due times and lease expiry themselves
+	// are decided by the store's clock (the database's, on PostgreSQL), so
+	// a runner whose clock is off neither runs a task early nor takes one
+	// under a live lease. Nil means time.Now.
+	Now func() time.Time
+
 	// Logger receives lifecycle and anomaly logs; payloads are never
 	// logged. Nil means slog.Default().
 	Logger *slog.Logger
@@ -100,6 +108,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.Now == nil {
+		c.Now = time.Now
 	}
 	return c, c.validate()
 }

@@ -71,7 +71,7 @@ func (f *finisher) flush(ctx context.Context, batch []finishItem) {
 	for i := range batch {
 		outcomes[i] = batch[i].outcome
 	}
-	giveUp := time.Now().Add(f.cfg.Lease)
+	giveUp := f.cfg.Now().Add(f.cfg.Lease)
 	var lost []ID
 	for attempt := 1; ; attempt++ {
 		var err error
@@ -79,7 +79,7 @@ func (f *finisher) flush(ctx context.Context, batch []finishItem) {
 		if err == nil {
 			break
 		}
-		if time.Now().After(giveUp) {
+		if f.cfg.Now().After(giveUp) {
 			f.log.ErrorContext(ctx, "orchestratum: could not record outcomes; "+
 				"their tasks will be rescued when their leases end",
 				slog.Int("outcomes", len(outcomes)), slog.Any("error", err))

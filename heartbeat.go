@@ -24,7 +24,7 @@ func (r *Runner) heartbeatLoop(ctx context.Context) {
 }
 
 func (r *Runner) heartbeat(ctx context.Context) {
-	sent := time.Now()
+	sent := r.cfg.Now()
 	due := r.dueForRenewal(sent)
 	if len(due) == 0 {
 		return
@@ -37,7 +37,7 @@ func (r *Runner) heartbeat(ctx context.Context) {
 	if err != nil {
 		r.log.WarnContext(ctx, "orchestratum: renewing leases failed",
 			slog.Int("leases", len(leases)), slog.Any("error", err))
-		r.cancelExpired(time.Now())
+		r.cancelExpired(r.cfg.Now())
 		return
 	}
 	lostSet := make(map[ID]bool, len(lost))

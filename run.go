@@ -23,7 +23,7 @@ type run struct {
 }
 
 func (r *Runner) newRun(rec Record) *run {
-	now := time.Now()
+	now := r.cfg.Now()
 	lease := min(rec.Timeout+r.cfg.TimeoutBuffer, r.cfg.Lease)
 	return &run{
 		r:        r,
@@ -58,11 +58,11 @@ func (ru *run) execute(parent context.Context) {
 	r.track(ru)
 	defer r.untrack(ru)
 
-	start := time.Now()
+	start := r.cfg.Now()
 	done := make(chan error, 1)
 	go func() { done <- call(ctx, u, &ru.rec) }()
 	err := ru.wait(ctx, done)
-	elapsed := time.Since(start)
+	elapsed := r.cfg.Now().Sub(start)
 	o, err := ru.decide(err, context.Cause(ctx))
 	ru.finish(o, err, elapsed)
 }

@@ -28,10 +28,16 @@ const (
 	envConcurrency = "ORCHESTRATUM_WORKER_CONCURRENCY"
 	envPoll        = "ORCHESTRATUM_WORKER_POLL"       // Config.PollInterval
 	envUntilDone   = "ORCHESTRATUM_WORKER_UNTIL_DONE" // exit once no task is left
+	envLease       = "ORCHESTRATUM_WORKER_LEASE"      // Config.Lease
+	envSkew        = "ORCHESTRATUM_WORKER_SKEW"       // added to the runner's clock
 )
 
-// Work is the payload of the tasks workers run.
-type Work struct{ N int }
+// Work is the payload of the tasks workers run. A worker records the run,
+// then holds the task for Hold before it returns.
+type Work struct {
+	N    int
+	Hold time.Duration
+}
 
 var work = orch.NewExecutor[Work]("work")
 
@@ -55,6 +61,8 @@ func workerMain() error {
 	id, _ := strconv.Atoi(os.Getenv(envWorker))
 	conc, _ := strconv.Atoi(os.Getenv(envConcurrency))
 	poll, _ := time.ParseDuration(os.Getenv(envPoll))
+	lease, _ := time.ParseDuration(os.Getenv(envLease))
+	skew, _ := time.ParseDuration(os.Getenv(envSkew))
 	db := pgtest.OpenURL(os.Getenv(envDSN), conc+4)
 	defer db.Close()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -65,9 +73,18 @@ func workerMain() error {
 	defer store.Close()
 	reg := orch.NewRegistry()
 	orch.Register(reg, work, func(ctx context.Context, t *orch.Task[Work]) error {
-		return recordRun(ctx, db, t.ID, t.Attempt, id)
+		if err := recordRun(ctx, db, t.ID, t.Attempt, id); err != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		case <-time.After(t.Data.Hold):
+			return nil
+		}
 	})
-	cfg := orch.Config{Concurrency: conc, PollInterval: poll, Logger: log}
+	cfg := orch.Config{Concurrency: conc, PollInterval: poll, Lease: lease, Logger: log,
+		Now: func() time.Time { return time.Now().Add(skew) }}
 	runner, err := orch.NewRunner(store, reg, cfg)
 	if err != nil {
 		return err
