@@ -46,7 +46,7 @@ func (ru *run) execute(parent context.Context) {
 	if !ok {
 		// Claims name only registered executors; a store that breaks
 		// that rule gets the task back untouched.
-		ru.finish(Outcome{Lease: ru.rec.Lease(), State: StatePending},
+		ru.finish(Outcome{Lease: ru.rec.Lease(), State: StatePending, Delay: r.cfg.PollInterval},
 			fmt.Errorf("runner has no handler for executor %q", ru.rec.Executor), 0)
 		return
 	}

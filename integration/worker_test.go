@@ -17,6 +17,7 @@ import (
 
 	orch "github.com/orchestratum/orchestratum"
 	"github.com/orchestratum/orchestratum/bunstore"
+	"github.com/orchestratum/orchestratum/internal/leakcheck"
 	"github.com/orchestratum/orchestratum/internal/pgtest"
 )
 
@@ -49,7 +50,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	leakcheck.Main(m)
 }
 
 // workerMain runs a runner whose handler records each run in the
