@@ -31,7 +31,8 @@ type Runner struct {
 	mu   sync.Mutex
 	runs map[ID]*run // running tasks, for heartbeats
 
-	fin *finisher
+	fin  *finisher
+	stop stopper
 }
 
 // NewRunner returns a runner that claims from store the tasks of the
@@ -55,17 +56,18 @@ func NewRunner(store Store, reg *Registry, cfg Config) (*Runner, error) {
 		freed: make(chan struct{}, 1),
 		poke:  make(chan struct{}, 1),
 		runs:  make(map[ID]*run),
+		stop:  newStopper(),
 	}
 	r.fin = newFinisher(store, cfg, r.wakeAfter)
 	return r, nil
 }
 
-// Run claims and runs tasks until ctx ends, then stops: it claims no more,
-// gives running handlers Config.StopTimeout to finish, cancels the rest
-// (their tasks go back to pending without using a retry), records every
-// outcome and returns. It returns nil after such a stop; errors are for a
-// runner that cannot start. Store errors while running are logged and
-// retried, never returned. A Runner runs once.
+// Run claims and runs tasks until ctx ends or Stop is called, then stops:
+// it claims no more, gives running handlers Config.StopTimeout to finish,
+// cancels the rest (their tasks go back to pending without using a retry),
+// records every outcome and returns. It returns nil after such a stop;
+// errors are for a runner that cannot start. Store errors while running
+// are logged and retried, never returned. A Runner runs once.
 func (r *Runner) Run(ctx context.Context) error {
 	keys := r.reg.Keys()
 	if len(keys) == 0 {
@@ -74,6 +76,16 @@ func (r *Runner) Run(ctx context.Context) error {
 	if !r.started.CompareAndSwap(false, true) {
 		return errors.New("run: runner already started")
 	}
+	defer close(r.stop.done)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-r.stop.graceful:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	wake, unsubscribe := r.store.Subscribe()
 	defer unsubscribe()
 
@@ -118,6 +130,7 @@ func (r *Runner) drain(ctx context.Context, wg *sync.WaitGroup, cancelRuns conte
 		case <-done:
 			return
 		case <-t.C:
+		case <-r.stop.hurry:
 		}
 	}
 	cancelRuns(ErrShutdown)
