@@ -32,7 +32,8 @@ type Store interface {
 	// Before claiming, the store rescues running tasks whose lease has
 	// ended: the lost run counts as a failed attempt (ErrLeaseExpired is
 	// recorded as the last error), so such a task becomes pending again
-	// while retries are left, and failed when none are.
+	// while retries are left, keeping its run-at time and so its place in
+	// line, and failed when none are.
 	Claim(ctx context.Context, p ClaimParams) ([]Record, error)
 
 	// Heartbeat extends the leases it is given to now plus p.Lease, each

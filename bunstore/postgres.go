@@ -39,7 +39,7 @@ func newPGOps(s *Store) *pgOps {
 				ARRAY(SELECT jsonb_array_elements_text($3::jsonb)), $4, ` + pgNow + `)))
 			RETURNING ` + qualified("t"),
 		rescueSQL: `UPDATE ` + t + ` SET is_running = false, locked_until = NULL, lease_token = NULL,
-				last_error = $2, run_at = ` + pgNow + `,
+				last_error = $2,
 				is_failed = (retries_left = 0),
 				finished_at = CASE WHEN retries_left = 0 THEN ` + pgNow + ` END,
 				retries_left = greatest(retries_left - 1, 0)

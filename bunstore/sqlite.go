@@ -34,7 +34,7 @@ func newSQLiteOps(s *Store) *sqliteOps {
 				ORDER BY priority DESC, run_at, id LIMIT ?7)
 			RETURNING ` + columns,
 		rescueSQL: `UPDATE ` + t + ` SET is_running = 0, locked_until = NULL, lease_token = NULL,
-			last_error = ?2, run_at = ?1,
+			last_error = ?2,
 			is_failed = (retries_left = 0),
 			finished_at = CASE WHEN retries_left = 0 THEN ?1 END,
 			retries_left = max(retries_left - 1, 0)

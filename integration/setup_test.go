@@ -4,9 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -27,10 +30,35 @@ type queue struct {
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
+// newQueue sets up a queue on a fresh PostgreSQL database.
 func newQueue(t *testing.T) *queue {
 	t.Helper()
 	dsn := pgtest.NewDatabase(t)
-	db := pgtest.Open(t, dsn)
+	return setupQueue(t, dsn, pgtest.Open(t, dsn))
+}
+
+// newSQLiteQueue sets up a queue on a fresh SQLite file.
+func newSQLiteQueue(t *testing.T) *queue {
+	t.Helper()
+	dsn := filepath.Join(t.TempDir(), "tasks.db")
+	db, err := bunstore.OpenSQLite(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return setupQueue(t, dsn, db)
+}
+
+// newQueueOn sets up a queue on the backend named "postgres" or "sqlite".
+func newQueueOn(t *testing.T, backend string) *queue {
+	if backend == "postgres" {
+		return newQueue(t)
+	}
+	return newSQLiteQueue(t)
+}
+
+func setupQueue(t *testing.T, dsn string, db *bun.DB) *queue {
+	t.Helper()
 	var b [4]byte
 	rand.Read(b[:])
 	table := "tasks_" + hex.EncodeToString(b[:])
@@ -39,9 +67,13 @@ func newQueue(t *testing.T) *queue {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	_, err = db.ExecContext(t.Context(), `CREATE TABLE executions (
-		task_id uuid NOT NULL, attempt int NOT NULL, worker int NOT NULL,
-		started_at timestamptz NOT NULL, PRIMARY KEY (task_id, attempt))`)
+	idType, timeType := "uuid", "timestamptz"
+	if !isPostgres(dsn) {
+		idType, timeType = "text", "integer" // microseconds, as the store keeps times
+	}
+	_, err = db.DB.ExecContext(t.Context(), `CREATE TABLE executions (
+		task_id `+idType+` NOT NULL, attempt int NOT NULL, worker int NOT NULL,
+		started_at `+timeType+` NOT NULL, PRIMARY KEY (task_id, attempt))`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,6 +98,8 @@ func (q *queue) env(concurrency int, poll string, untilDone bool) map[string]str
 	return env
 }
 
+// scalar runs a query that returns one integer; $n placeholders work on
+// both dialects.
 func (q *queue) scalar(t *testing.T, query string, args ...any) int {
 	t.Helper()
 	var n int
@@ -73,4 +107,33 @@ func (q *queue) scalar(t *testing.T, query string, args ...any) int {
 		t.Fatalf("%s: %v", query, err)
 	}
 	return n
+}
+
+// now returns the store's clock: the database's on PostgreSQL, this
+// machine's for SQLite.
+func (q *queue) now(t *testing.T) time.Time {
+	t.Helper()
+	if !isPostgres(q.dsn) {
+		return time.Now()
+	}
+	var now time.Time
+	if err := q.db.DB.QueryRowContext(t.Context(), `SELECT clock_timestamp()`).Scan(&now); err != nil {
+		t.Fatal(err)
+	}
+	return now
+}
+
+// dbTime scans a time as either dialect stores it.
+type dbTime struct{ t time.Time }
+
+func (d *dbTime) Scan(src any) error {
+	switch v := src.(type) {
+	case int64:
+		d.t = time.UnixMicro(v)
+	case time.Time:
+		d.t = v
+	default:
+		return fmt.Errorf("scan time: want microseconds or a timestamp, found %T", src)
+	}
+	return nil
 }

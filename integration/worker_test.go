@@ -9,11 +9,13 @@ import (
 	"os/exec"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 
 	orch "github.com/orchestratum/orchestratum"
 	"github.com/orchestratum/orchestratum/bunstore"
@@ -24,7 +26,7 @@ import (
 // The environment of a worker process.
 const (
 	envWorker      = "ORCHESTRATUM_WORKER"       // the worker's number; set only in workers
-	envDSN         = "ORCHESTRATUM_WORKER_DSN"   // the database
+	envDSN         = "ORCHESTRATUM_WORKER_DSN"   // a PostgreSQL URL or an SQLite file
 	envTable       = "ORCHESTRATUM_WORKER_TABLE" // the tasks table
 	envConcurrency = "ORCHESTRATUM_WORKER_CONCURRENCY"
 	envPoll        = "ORCHESTRATUM_WORKER_POLL"       // Config.PollInterval
@@ -64,7 +66,10 @@ func workerMain() error {
 	poll, _ := time.ParseDuration(os.Getenv(envPoll))
 	lease, _ := time.ParseDuration(os.Getenv(envLease))
 	skew, _ := time.ParseDuration(os.Getenv(envSkew))
-	db := pgtest.OpenURL(os.Getenv(envDSN), conc+4)
+	db, err := openDB(os.Getenv(envDSN), conc+4)
+	if err != nil {
+		return err
+	}
 	defer db.Close()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	store, err := bunstore.New(ctx, db, bunstore.Options{Table: os.Getenv(envTable), Logger: log})
@@ -97,11 +102,28 @@ func workerMain() error {
 	return runner.Run(ctx)
 }
 
-// recordRun inserts one row per run; the primary key on (task_id, attempt)
-// turns a second run of one attempt into an error.
+// openDB opens a PostgreSQL URL or an SQLite file.
+func openDB(dsn string, maxConns int) (*bun.DB, error) {
+	if isPostgres(dsn) {
+		return pgtest.OpenURL(dsn, maxConns), nil
+	}
+	return bunstore.OpenSQLite(dsn)
+}
+
+func isPostgres(dsn string) bool { return strings.HasPrefix(dsn, "postgres://") }
+
+// recordRun inserts one row per run, stamped with the store's clock (the
+// database's on PostgreSQL); the primary key on (task_id, attempt) turns a
+// second run of one attempt into an error.
 func recordRun(ctx context.Context, db *bun.DB, task orch.ID, attempt, worker int) error {
-	_, err := db.DB.ExecContext(ctx, `INSERT INTO executions (task_id, attempt, worker, started_at)
-		VALUES ($1, $2, $3, clock_timestamp())`, task, attempt, worker)
+	var err error
+	if db.Dialect().Name() == dialect.PG {
+		_, err = db.DB.ExecContext(ctx, `INSERT INTO executions (task_id, attempt, worker, started_at)
+			VALUES ($1, $2, $3, clock_timestamp())`, task, attempt, worker)
+	} else {
+		_, err = db.DB.ExecContext(ctx, `INSERT INTO executions (task_id, attempt, worker, started_at)
+			VALUES (?, ?, ?, ?)`, task, attempt, worker, time.Now().UnixMicro())
+	}
 	return err
 }
 

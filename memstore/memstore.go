@@ -163,7 +163,7 @@ func (s *Store) rescue(now time.Time) {
 			continue
 		}
 		r.RetriesLeft--
-		r.State, r.RunAt = orch.StatePending, now
+		r.State = orch.StatePending // keeping its place in line
 		s.enqueue(it)
 	}
 }

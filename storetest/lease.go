@@ -9,12 +9,17 @@ import (
 var leaseCases = []testCase{
 	{
 		name: "ExpiredLeaseIsRescued",
-		rule: "once a lease ends the task is claimable again and the lost run counts as a failed attempt",
+		rule: "once a lease ends the task is claimable again, in its place in line, and the lost run counts as a failed attempt",
 		fn: func(f *fixture) {
 			id := f.append(task("email", retries(2)))[0]
 			first := f.claimOne(id)
+			later := f.append(task("email", runAt(f.clock.Now().Add(time.Second))))[0]
 			f.clock.Advance(timeout + buffer)
-			second := f.claimOne(id)
+			second := f.claimOne(id) // before the task appended later
+			if !second.RunAt.Equal(first.RunAt) {
+				f.t.Fatalf("rescued task due %v, want its original %v", second.RunAt, first.RunAt)
+			}
+			f.claimOne(later)
 			if second.Attempt != 2 || second.RetriesLeft != 1 {
 				f.t.Fatalf("rescued claim: attempt %d, retries left %d; want 2 and 1",
 					second.Attempt, second.RetriesLeft)
