@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -33,6 +34,7 @@ const (
 	envUntilDone   = "ORCHESTRATUM_WORKER_UNTIL_DONE" // exit once no task is left
 	envLease       = "ORCHESTRATUM_WORKER_LEASE"      // Config.Lease
 	envSkew        = "ORCHESTRATUM_WORKER_SKEW"       // added to the runner's clock
+	envAppender    = "ORCHESTRATUM_APPENDER"          // tasks to append; set only in appenders
 )
 
 // Work is the payload of the tasks workers run. A worker records the run,
@@ -45,6 +47,13 @@ type Work struct {
 var work = orch.NewExecutor[Work]("work")
 
 func TestMain(m *testing.M) {
+	if os.Getenv(envAppender) != "" {
+		if err := appenderMain(); err != nil {
+			fmt.Fprintln(os.Stderr, "appender:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	if os.Getenv(envWorker) != "" {
 		if err := workerMain(); err != nil {
 			fmt.Fprintln(os.Stderr, "worker:", err)
@@ -112,6 +121,42 @@ func openDB(dsn string, maxConns int) (*bun.DB, error) {
 
 func isPostgres(dsn string) bool { return strings.HasPrefix(dsn, "postgres://") }
 
+// appenderMain appends envAppender tasks one at a time and in batches of
+// ten, alternately, and fails on the first error.
+func appenderMain() error {
+	ctx := context.Background()
+	total, _ := strconv.Atoi(os.Getenv(envAppender))
+	db, err := openDB(os.Getenv(envDSN), 4)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	store, err := bunstore.New(ctx, db, bunstore.Options{Table: os.Getenv(envTable)})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	q, err := orch.NewQueue(store, nil, orch.Config{})
+	if err != nil {
+		return err
+	}
+	fmt.Println("ready")
+	for n := 0; n < total; {
+		if n%20 == 0 {
+			if _, err := work.AppendMany(ctx, q, make([]Work, min(10, total-n))); err != nil {
+				return err
+			}
+			n += min(10, total-n)
+			continue
+		}
+		if _, err := work.Append(ctx, q, Work{N: n}); err != nil {
+			return err
+		}
+		n++
+	}
+	return nil
+}
+
 // recordRun inserts one row per run, stamped with the store's clock (the
 // database's on PostgreSQL); the primary key on (task_id, attempt) turns a
 // second run of one attempt into an error.
@@ -147,24 +192,38 @@ func stopWhenDone(ctx context.Context, store orch.Store, stop func()) {
 // workerProc is a worker process started by a test.
 type workerProc struct {
 	cmd    *exec.Cmd
-	stdin  io.WriteCloser
 	exited chan error
+	stderr *testWriter
 }
 
 // startWorker starts worker number id with the given environment on top
 // of the test's own; it is killed when the test ends if still running.
 func startWorker(t *testing.T, id int, env map[string]string) *workerProc {
 	t.Helper()
+	return startProcess(t, id, envWorker, strconv.Itoa(id), env)
+}
+
+// startAppender starts a process that appends n tasks, then exits.
+func startAppender(t *testing.T, id, n int, env map[string]string) *workerProc {
+	t.Helper()
+	return startProcess(t, id, envAppender, strconv.Itoa(n), env)
+}
+
+// startProcess starts this test binary as a helper process selected by
+// the variable role, and waits for it to report ready.
+func startProcess(t *testing.T, id int, role, value string, env map[string]string) *workerProc {
+	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(exe, "-test.run=^$")
-	cmd.Env = append(os.Environ(), envWorker+"="+strconv.Itoa(id))
+	cmd.Env = append(os.Environ(), role+"="+value)
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	cmd.Stderr = &testWriter{t: t, prefix: fmt.Sprintf("worker %d: ", id)}
+	stderr := &testWriter{t: t, prefix: fmt.Sprintf("process %d: ", id)}
+	cmd.Stderr = stderr
 	ready, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -172,10 +231,10 @@ func startWorker(t *testing.T, id int, env map[string]string) *workerProc {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	w := &workerProc{cmd: cmd, exited: make(chan error, 1)}
+	w := &workerProc{cmd: cmd, exited: make(chan error, 1), stderr: stderr}
 	buf := make([]byte, len("ready\n"))
 	if _, err := io.ReadFull(ready, buf); err != nil {
-		t.Fatalf("worker %d did not report ready: %v", id, err)
+		t.Fatalf("process %d did not report ready: %v", id, err)
 	}
 	go func() { io.Copy(io.Discard, ready); w.exited <- cmd.Wait() }()
 	t.Cleanup(func() {
@@ -200,12 +259,24 @@ func (w *workerProc) wait(t *testing.T, d time.Duration) {
 	}
 }
 
+// testWriter passes a process's output to the test log and keeps it.
 type testWriter struct {
 	t      *testing.T
 	prefix string
+	mu     sync.Mutex
+	all    strings.Builder
 }
 
 func (w *testWriter) Write(p []byte) (int, error) {
 	w.t.Log(w.prefix + string(p))
+	w.mu.Lock()
+	w.all.Write(p)
+	w.mu.Unlock()
 	return len(p), nil
+}
+
+func (w *testWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.all.String()
 }
