@@ -50,6 +50,11 @@ func (ru *run) execute(parent context.Context) {
 			fmt.Errorf("runner has no handler for executor %q", ru.rec.Executor), 0)
 		return
 	}
+	if ru.rec.Timeout <= 0 {
+		err := Permanent(fmt.Errorf("stored timeout %v is not positive", ru.rec.Timeout))
+		ru.finish(Outcome{Lease: ru.rec.Lease(), State: StateFailed, Error: err.Error()}, err, 0)
+		return
+	}
 	ctx, cancel := context.WithCancelCause(parent)
 	ctx, cancelTimeout := context.WithTimeoutCause(ctx, ru.rec.Timeout, ErrTimeout)
 	defer cancelTimeout()

@@ -334,7 +334,9 @@ func TestLeaseLostCancelsHandler(t *testing.T) {
 	}
 }
 
-func TestDataTypeMismatchFailsAtOnce(t *testing.T) {
+// Rows that no handler can run, as a hand-written row or another version
+// might leave them, fail at once with an error that says why.
+func TestUnrunnableRowsFailAtOnce(t *testing.T) {
 	t.Parallel()
 	s := newSystem(t, orch.Config{})
 	orch.Register(s.reg, slow, func(context.Context, *orch.Task[int]) error { return nil })
@@ -342,9 +344,14 @@ func TestDataTypeMismatchFailsAtOnce(t *testing.T) {
 	bad := []orch.NewRecord{
 		{ID: orch.NewID(), Executor: "slow", DataType: "example.com/old.Thing", Data: []byte(`1`)},
 		{ID: orch.NewID(), Executor: "slow", DataType: "int", Data: []byte(`"one"`)},
+		{ID: orch.NewID(), Executor: "slow", DataType: "int", Data: []byte(``)},
+		{ID: orch.NewID(), Executor: "slow", DataType: "int", Data: []byte(`1`), Timeout: -5 * time.Second},
 	}
 	for i := range bad {
-		bad[i].Queue, bad[i].Timeout, bad[i].Retries = orch.DefaultQueue, time.Minute, 3
+		bad[i].Queue, bad[i].Retries = orch.DefaultQueue, 3
+		if bad[i].Timeout == 0 {
+			bad[i].Timeout = time.Minute
+		}
 	}
 	if err := s.store.Append(t.Context(), orch.AppendParams{Tasks: bad}); err != nil {
 		t.Fatal(err)
@@ -352,8 +359,10 @@ func TestDataTypeMismatchFailsAtOnce(t *testing.T) {
 	wants := []string{
 		`data type mismatch: expected "int", found "example.com/old.Thing"`,
 		`decode payload into int: json: cannot unmarshal string`,
+		`decode payload into int: unexpected end of JSON input`,
+		`stored timeout -5s is not positive`,
 	}
-	events := s.eventsFor(bad[0].ID, bad[1].ID)
+	events := s.eventsFor(bad[0].ID, bad[1].ID, bad[2].ID, bad[3].ID)
 	for i, want := range wants {
 		e := events[bad[i].ID]
 		if e.Kind != orch.EventFailed || !strings.Contains(e.Err.Error(), want) {

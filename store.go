@@ -26,7 +26,8 @@ type Store interface {
 	// takes them in order of priority (highest first), then run-at time,
 	// then ID, and marks each running: attempt plus one, a lease token no
 	// earlier claim of the task had, and a lease that ends at now plus
-	// the shorter of (timeout + p.TimeoutBuffer) and p.Lease. A task under
+	// the shorter of (timeout + p.TimeoutBuffer) and p.Lease, counting a
+	// negative timeout as zero. No stored value may make a claim fail. A task under
 	// a live lease is never returned, not even to the same caller.
 	//
 	// Before claiming, the store rescues running tasks whose lease has

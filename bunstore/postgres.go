@@ -34,7 +34,8 @@ func newPGOps(s *Store) *pgOps {
 		s: s,
 		claimSQL: `UPDATE ` + t + ` AS t SET is_running = true, attempt = t.attempt + 1,
 				lease_token = $5,
-				locked_until = ` + pgNow + ` + least(t.timeout_ms * 1000 + $6, $7) * interval '1 microsecond'
+				locked_until = ` + pgNow + ` + least(least(greatest(t.timeout_ms, 0), $7 / 1000) * 1000 + $6, $7)
+					* interval '1 microsecond'
 			WHERE t.id = ANY (ARRAY(SELECT ` + s.funcName("claimable") + `($2,
 				ARRAY(SELECT jsonb_array_elements_text($3::jsonb)), $4, ` + pgNow + `)))
 			RETURNING ` + qualified("t"),

@@ -3,6 +3,7 @@ package bunstore
 import (
 	"database/sql"
 	"fmt"
+	"math"
 	"time"
 
 	orch "github.com/orchestratum/orchestratum"
@@ -33,7 +34,7 @@ func scanRecord(sc scanner) (orch.Record, error) {
 		return orch.Record{}, err
 	}
 	r.Data = []byte(data)
-	r.Timeout = time.Duration(timeoutMS) * time.Millisecond
+	r.Timeout = time.Duration(min(timeoutMS, math.MaxInt64/int64(time.Millisecond))) * time.Millisecond
 	switch {
 	case completed:
 		r.State = orch.StateCompleted

@@ -27,7 +27,7 @@ func newSQLiteOps(s *Store) *sqliteOps {
 	return &sqliteOps{
 		s: s,
 		claimSQL: `UPDATE ` + t + ` SET is_running = 1, attempt = attempt + 1, lease_token = ?1,
-			locked_until = ?2 + min(timeout_ms * 1000 + ?3, ?4)
+			locked_until = ?2 + min(min(max(timeout_ms, 0), ?4 / 1000) * 1000 + ?3, ?4)
 			WHERE id IN (SELECT id FROM ` + t + `
 				WHERE queue = ?5 AND is_running = 0 AND is_completed = 0 AND is_failed = 0
 				AND run_at <= ?2 AND executor IN (SELECT value FROM json_each(?6))

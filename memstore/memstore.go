@@ -136,7 +136,7 @@ func (s *Store) Claim(ctx context.Context, p orch.ClaimParams) ([]orch.Record, e
 		if it == nil {
 			break
 		}
-		lease := min(it.rec.Timeout+p.TimeoutBuffer, p.Lease)
+		lease := min(min(max(it.rec.Timeout, 0), p.Lease)+p.TimeoutBuffer, p.Lease)
 		it.rec.State = orch.StateRunning
 		it.rec.Attempt++
 		it.rec.LeaseToken = token

@@ -168,3 +168,29 @@ var claimCases = []testCase{
 		},
 	},
 }
+
+var extremeCases = []testCase{
+	{
+		name: "ExtremeValuesDoNotBreakClaims",
+		rule: "timeouts from negative to centuries and run-at times far in the past or future are kept and claimed safely",
+		fn: func(f *fixture) {
+			ancient := time.Date(1, 1, 1, 0, 0, 1, 0, time.UTC) // the zero time means "now"
+			future := time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC)
+			negative := f.append(task("email", taskTimeout(-5*time.Second), runAt(ancient)))[0]
+			huge := f.append(task("email", taskTimeout(200*365*24*time.Hour)))[0]
+			far := f.append(task("email", runAt(future)))[0]
+			f.wantDiff("ancient run-at", f.get(negative).RunAt, ancient)
+			f.wantDiff("future run-at", f.get(far).RunAt, future)
+			got := map[orch.ID]orch.Record{}
+			for _, r := range f.claim(10) {
+				got[r.ID] = r
+			}
+			if len(got) != 2 {
+				f.t.Fatalf("claimed %d tasks, want the 2 due ones", len(got))
+			}
+			f.wantDiff("lease of a negative timeout", got[negative].LockedUntil, f.now().Add(buffer))
+			f.wantDiff("lease of a huge timeout", got[huge].LockedUntil, f.now().Add(lease))
+			f.wantDiff("huge timeout", got[huge].Timeout, 200*365*24*time.Hour)
+		},
+	},
+}
