@@ -170,7 +170,7 @@ func (r *Runner) fetchLoop(ctx, runCtx context.Context, wg *sync.WaitGroup, keys
 			full = len(recs) == free
 		}
 		poll.Reset(r.cfg.PollInterval)
-		if full {
+		if full || free <= 0 {
 			// There may be more due tasks: claim again once a slot frees.
 			select {
 			case <-ctx.Done():

@@ -388,3 +388,22 @@ func TestUnknownExecutorIsLeftForOthers(t *testing.T) {
 		t.Fatalf("foreign task %s after %d attempts, want pending and untouched", rec.State, rec.Attempt)
 	}
 }
+
+// A runner whose slots are all busy claims again as soon as one frees,
+// not at its next poll: here the poll would take an hour, and no append
+// wakes the runner once it has started.
+func TestBusyRunnerClaimsWhenASlotFrees(t *testing.T) {
+	t.Parallel()
+	s := newSystem(t, orch.Config{Concurrency: 2, PollInterval: time.Hour})
+	orch.Register(s.reg, slow, func(context.Context, *orch.Task[int]) error { return nil })
+	const n = 500
+	if _, err := slow.AppendMany(t.Context(), s.queue, make([]int, n)); err != nil {
+		t.Fatal(err)
+	}
+	s.run()
+	for range n {
+		if e := s.event(); e.Kind != orch.EventCompleted {
+			t.Fatalf("event %s, want completed", e.Kind)
+		}
+	}
+}
