@@ -112,6 +112,10 @@ func TestAppendManyIsAtomic(t *testing.T) {
 			t.Fatalf("task %d holds %s, want To %q", i, rec.Data, to)
 		}
 	}
+	if _, err := sendEmail.Append(t.Context(), s.queue, Email{To: "bad \xff"}); err == nil ||
+		!strings.Contains(err.Error(), "field .To holds a string that is not valid UTF-8") {
+		t.Fatalf("append of invalid UTF-8: %v; want an error naming the field", err)
+	}
 	ch := orch.NewExecutor[chan int]("chan")
 	if _, err := ch.Append(t.Context(), s.queue, make(chan int)); err == nil ||
 		!strings.Contains(err.Error(), "encode payload of type chan int") {

@@ -8,12 +8,16 @@ import (
 )
 
 // Encode returns v as JSON. An error names v's type and what
-// encoding/json could not encode.
+// encoding/json could not encode, or the string field that is not valid
+// UTF-8 (which encoding/json would silently alter).
 func Encode(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
+		return nil, fmt.Errorf("encode payload of type %s: %w", TypeName(reflect.TypeOf(v)), err)
+	}
+	if err := checkUTF8(reflect.ValueOf(v), ""); err != nil {
 		return nil, fmt.Errorf("encode payload of type %s: %w", TypeName(reflect.TypeOf(v)), err)
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
