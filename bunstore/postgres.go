@@ -69,6 +69,9 @@ func newPGOps(s *Store) *pgOps {
 
 func (o *pgOps) close() error { return nil }
 
+// turn is free on PostgreSQL, whose writers need no turns.
+func (o *pgOps) turn() func() { return func() {} }
+
 // now is the $1 of every statement: nil for the database's clock.
 func (o *pgOps) now() any {
 	if o.s.now == nil {

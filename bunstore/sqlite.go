@@ -52,6 +52,11 @@ func newSQLiteOps(s *Store) *sqliteOps {
 
 func (o *sqliteOps) close() error { return nil }
 
+func (o *sqliteOps) turn() func() {
+	o.mu.Lock()
+	return o.mu.Unlock
+}
+
 // write runs fn in an immediate transaction, one writer of this process
 // at a time.
 func (o *sqliteOps) write(ctx context.Context, fn func(tx *sql.Tx) error) error {

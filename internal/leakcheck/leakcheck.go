@@ -15,10 +15,13 @@ import (
 // module is the import path prefix whose goroutines are checked.
 const module = "github.com/orchestratum/orchestratum"
 
-// Main runs the tests, then waits up to five seconds for every goroutine
-// created by this module's code to end, and exits non-zero with their
-// stacks when some do not.
-func Main(m *testing.M) {
+// Main runs the tests and the check, and exits with their status.
+func Main(m *testing.M) { os.Exit(Run(m)) }
+
+// Run runs the tests, then waits up to five seconds for every goroutine
+// created by this module's code to end, and returns the exit status: the
+// tests' own, or 1 with the leaked stacks printed when some do not end.
+func Run(m *testing.M) int {
 	code := m.Run()
 	if code == 0 {
 		if leaked := wait(5 * time.Second); leaked != "" {
@@ -26,7 +29,7 @@ func Main(m *testing.M) {
 			code = 1
 		}
 	}
-	os.Exit(code)
+	return code
 }
 
 // wait returns the stacks of leaked goroutines, or "" once there are none.
