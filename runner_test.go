@@ -151,20 +151,29 @@ func TestTimeoutIsFailedAttempt(t *testing.T) {
 	}
 }
 
+// A handler that ignores its context and never returns is abandoned
+// TimeoutBuffer after its timeout: the attempt fails on time with an error
+// that says so, and its slot serves the next task.
 func TestHandlerIgnoringContextIsAbandoned(t *testing.T) {
 	t.Parallel()
-	s := newSystem(t, orch.Config{TimeoutBuffer: 10 * time.Millisecond})
+	s := newSystem(t, orch.Config{Concurrency: 1, TimeoutBuffer: 10 * time.Millisecond})
 	release := make(signal)
 	t.Cleanup(func() { close(release) })
-	orch.Register(s.reg, slow, func(context.Context, *orch.Task[int]) error {
-		<-release // ignores its context
+	orch.Register(s.reg, slow, func(_ context.Context, task *orch.Task[int]) error {
+		if task.Data == 0 {
+			<-release // blocks until the test ends, whatever its context says
+		}
 		return nil
 	})
 	s.run()
-	id, _ := slow.Append(t.Context(), s.queue, 1, orch.WithTimeout(10*time.Millisecond), orch.WithRetries(0))
-	e := s.eventFor(id)
-	if e.Kind != orch.EventFailed || !strings.Contains(e.Err.Error(), "did not return") {
+	stuck, _ := slow.Append(t.Context(), s.queue, 0, orch.WithTimeout(10*time.Millisecond), orch.WithRetries(0))
+	e := s.eventFor(stuck)
+	if e.Kind != orch.EventFailed || !strings.Contains(e.Err.Error(), "did not return within 10ms") {
 		t.Fatalf("event %s with error %v; want failed, handler did not return", e.Kind, e.Err)
+	}
+	next, _ := slow.Append(t.Context(), s.queue, 1)
+	if e := s.eventFor(next); e.Kind != orch.EventCompleted {
+		t.Fatalf("next task on the only slot: event %s, want completed", e.Kind)
 	}
 }
 
