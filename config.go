@@ -3,6 +3,7 @@ package orchestratum
 import (
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 )
 
@@ -22,9 +23,19 @@ const (
 // means its default, so Config{} is a working configuration; pass the same
 // Config to the queue and the runner of one service.
 type Config struct {
-	// Concurrency is how many tasks a runner runs at once. Zero means
-	// DefaultConcurrency (10).
+	// Concurrency is how many tasks a runner runs at once, on each queue
+	// that Queues does not size. Zero means DefaultConcurrency (10).
 	Concurrency int
+
+	// Queues names the queues a runner serves and how many tasks it runs
+	// at once on each; zero means Concurrency. Nil serves DefaultQueue
+	// alone. Tasks of a queue no runner serves wait.
+	Queues map[string]int
+
+	// Retention, when positive, is how long finished tasks are kept: one
+	// runner at a time (elected through the store) deletes older ones in
+	// batches. Zero keeps them forever.
+	Retention time.Duration
 
 	// PollInterval is how often an idle runner looks for due tasks when
 	// nothing wakes it. Appends through the same store wake it at once,
@@ -112,7 +123,28 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	queues := make(map[string]int, max(1, len(c.Queues)))
+	for q, n := range c.Queues {
+		if n == 0 {
+			n = c.Concurrency
+		}
+		queues[q] = n
+	}
+	if len(queues) == 0 {
+		queues[DefaultQueue] = c.Concurrency
+	}
+	c.Queues = queues
 	return c, c.validate()
+}
+
+// sortedQueues returns the queue names of m, sorted.
+func sortedQueues(m map[string]int) []string {
+	names := make([]string, 0, len(m))
+	for q := range m {
+		names = append(names, q)
+	}
+	slices.Sort(names)
+	return names
 }
 
 func (c Config) validate() error {
@@ -134,6 +166,17 @@ func (c Config) validate() error {
 	}
 	if c.Lease < 3*time.Millisecond {
 		return fmt.Errorf("config: Lease must be at least 3ms, found %v", c.Lease)
+	}
+	if c.Retention < 0 {
+		return fmt.Errorf("config: Retention must not be negative, found %v", c.Retention)
+	}
+	for q, n := range c.Queues {
+		if err := validateName("queue name", q); err != nil {
+			return fmt.Errorf("config: Queues: %w", err)
+		}
+		if n < 0 {
+			return fmt.Errorf("config: Queues[%q] must not be negative, found %d", q, n)
+		}
 	}
 	return nil
 }

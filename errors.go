@@ -28,6 +28,28 @@ var (
 	// stops before the handler returns; the task goes back to pending
 	// without using a retry.
 	ErrShutdown = errors.New("runner shutting down")
+
+	// ErrCancelled is the cause of a handler's context when its task was
+	// cancelled; the task ends cancelled, whatever the handler returns.
+	ErrCancelled = errors.New("task cancelled")
+
+	// ErrFinished is wrapped by errors about a task that is already
+	// completed, failed or cancelled.
+	ErrFinished = errors.New("task already finished")
+
+	// ErrNotFinished is wrapped by errors about a task that is still
+	// pending or running.
+	ErrNotFinished = errors.New("task not finished")
+
+	// ErrCompleted is wrapped by errors about a task that completed.
+	ErrCompleted = errors.New("task completed")
+
+	// ErrRunning is wrapped by errors about a task that is running.
+	ErrRunning = errors.New("task running")
+
+	// ErrDuplicate is wrapped by the error of an append whose unique key
+	// an active task holds; the append returns that task's ID with it.
+	ErrDuplicate = errors.New("an active task holds this unique key")
 )
 
 // Permanent wraps err so that the runner fails the task at once, whatever

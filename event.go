@@ -22,6 +22,11 @@ const (
 	// EventDiscarded: the lease was lost before the outcome was recorded,
 	// so the outcome was dropped; whoever holds the task now decides.
 	EventDiscarded EventKind = "discarded"
+	// EventCancelled: the task was cancelled while it ran.
+	EventCancelled EventKind = "cancelled"
+	// EventSnoozed: the handler returned Snooze; the task is pending again,
+	// due after Delay, with its retries untouched.
+	EventSnoozed EventKind = "snoozed"
 )
 
 // Event reports the recorded outcome of one run of a task.

@@ -73,7 +73,9 @@ func (e *Executor[T]) Aliases() []string { return e.aliases }
 func (e *Executor[T]) payloadType() reflect.Type { return reflect.TypeFor[T]() }
 
 // Append stores one task with payload data and returns its ID. When Append
-// returns nil the task is committed to the queue's store.
+// returns nil the task is committed to the queue's store. With
+// WithUniqueKey, a key that an active task holds makes Append return that
+// task's ID and an error wrapping ErrDuplicate.
 func (e *Executor[T]) Append(ctx context.Context, q *Queue, data T, opts ...Option) (ID, error) {
 	ids, err := e.AppendMany(ctx, q, []T{data}, opts...)
 	if err != nil {
@@ -83,9 +85,11 @@ func (e *Executor[T]) Append(ctx context.Context, q *Queue, data T, opts ...Opti
 }
 
 // AppendMany stores one task per payload in one atomic step, all with the
-// same options, and returns their IDs in order.
+// same options, and returns their IDs in order. When a unique key kept
+// some from being stored, their entries hold the existing tasks' IDs and
+// the error wraps ErrDuplicate; the others are stored.
 func (e *Executor[T]) AppendMany(ctx context.Context, q *Queue, data []T, opts ...Option) ([]ID, error) {
-	o, err := q.options(opts)
+	o, err := resolveOptions(&q.cfg, opts)
 	if err != nil {
 		return nil, fmt.Errorf("append %s: %w", e.key, err)
 	}
@@ -95,7 +99,9 @@ func (e *Executor[T]) AppendMany(ctx context.Context, q *Queue, data []T, opts .
 		if err != nil {
 			return nil, fmt.Errorf("append %s: %w", e.key, err)
 		}
-		recs[i] = o.record(e.key, e.dataType, payload)
+		if recs[i], err = o.record(&q.cfg, e.key, e.dataType, payload); err != nil {
+			return nil, fmt.Errorf("append %s: %w", e.key, err)
+		}
 	}
 	return q.append(ctx, recs)
 }
@@ -111,19 +117,22 @@ type Kind interface {
 
 // ValidateKey reports whether key can name an executor: 1 to 200 bytes of
 // UTF-8 with no spaces or control characters.
-func ValidateKey(key string) error {
+func ValidateKey(key string) error { return validateName("executor key", key) }
+
+// validateName checks a key or a queue name; what names it in errors.
+func validateName(what, s string) error {
 	switch {
-	case key == "":
-		return fmt.Errorf("executor key is empty; want 1 to 200 bytes")
-	case len(key) > 200:
-		return fmt.Errorf("executor key %.40q… is %d bytes; want at most 200", key, len(key))
-	case !utf8.ValidString(key):
-		return fmt.Errorf("executor key %q is not valid UTF-8", key)
+	case s == "":
+		return fmt.Errorf("%s is empty; want 1 to 200 bytes", what)
+	case len(s) > 200:
+		return fmt.Errorf("%s %.40q… is %d bytes; want at most 200", what, s, len(s))
+	case !utf8.ValidString(s):
+		return fmt.Errorf("%s %q is not valid UTF-8", what, s)
 	}
-	if i := strings.IndexFunc(key, func(r rune) bool {
+	if i := strings.IndexFunc(s, func(r rune) bool {
 		return unicode.IsSpace(r) || unicode.IsControl(r)
 	}); i >= 0 {
-		return fmt.Errorf("executor key %q has a space or control character at byte %d", key, i)
+		return fmt.Errorf("%s %q has a space or control character at byte %d", what, s, i)
 	}
 	return nil
 }

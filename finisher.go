@@ -18,7 +18,7 @@ type finisher struct {
 	cfg       Config
 	log       *slog.Logger
 	in        chan finishItem
-	wakeAfter func(time.Duration)
+	wakeAfter func(queue string, d time.Duration)
 }
 
 type finishItem struct {
@@ -28,7 +28,7 @@ type finishItem struct {
 	elapsed time.Duration
 }
 
-func newFinisher(store Store, cfg Config, wakeAfter func(time.Duration)) *finisher {
+func newFinisher(store Store, cfg Config, wakeAfter func(string, time.Duration)) *finisher {
 	return &finisher{
 		store:     store,
 		cfg:       cfg,
@@ -116,15 +116,21 @@ func (f *finisher) report(ctx context.Context, it *finishItem, lost bool) {
 	case o.State == StateFailed:
 		ev.Kind = EventFailed
 		f.log.WarnContext(ctx, "orchestratum: task failed", attrs...)
+	case o.State == StateCancelled:
+		ev.Kind = EventCancelled
 	case o.UseRetry:
 		ev.Kind = EventRetrying
 		ev.Delay = o.Delay
-		f.wakeAfter(o.Delay)
+		f.wakeAfter(it.rec.Queue, o.Delay)
 		f.log.InfoContext(ctx, "orchestratum: attempt failed; retrying",
 			append(attrs, slog.Duration("delay", o.Delay))...)
+	case o.Error == "":
+		ev.Kind = EventSnoozed
+		ev.Delay = o.Delay
+		f.wakeAfter(it.rec.Queue, o.Delay)
 	default:
 		ev.Kind = EventReleased
-		f.wakeAfter(0)
+		f.wakeAfter(it.rec.Queue, 0)
 	}
 	if f.cfg.OnEvent != nil {
 		f.cfg.OnEvent(ev)

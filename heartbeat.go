@@ -6,11 +6,13 @@ import (
 	"time"
 )
 
-// heartbeatLoop renews, every Lease/3, the leases of runs that will
-// outlast them, in one store call. A run whose lease the store reports lost,
-// or whose lease ends while the store cannot be reached, has its handler's
-// context cancelled with ErrLeaseLost: another runner may take the task.
-func (r *Runner) heartbeatLoop(ctx context.Context) {
+// heartbeatLoop renews the leases of every run every Lease/3, in one store
+// call, and learns in the same call which tasks were cancelled; a hint on
+// cancels makes it check at once. A run whose lease the store reports
+// lost, or whose lease ends while the store cannot be reached, has its
+// handler's context cancelled with ErrLeaseLost: another runner may take
+// the task. A cancelled task's handler gets ErrCancelled.
+func (r *Runner) heartbeatLoop(ctx context.Context, cancels <-chan struct{}) {
 	tick := time.NewTicker(r.cfg.Lease / 3)
 	defer tick.Stop()
 	for {
@@ -18,57 +20,65 @@ func (r *Runner) heartbeatLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
-			r.heartbeat(ctx)
+		case <-cancels:
 		}
+		r.heartbeat(ctx)
 	}
 }
 
 func (r *Runner) heartbeat(ctx context.Context) {
 	sent := r.cfg.Now()
-	due := r.dueForRenewal(sent)
-	if len(due) == 0 {
+	runs := r.current()
+	if len(runs) == 0 {
 		return
 	}
-	leases := make([]Lease, len(due))
-	for i, ru := range due {
+	leases := make([]Lease, len(runs))
+	for i, ru := range runs {
 		leases[i] = ru.rec.Lease()
 	}
-	lost, err := r.store.Heartbeat(ctx, HeartbeatParams{Leases: leases, Lease: r.cfg.Lease})
+	res, err := r.store.Heartbeat(ctx, HeartbeatParams{Leases: leases, Lease: r.cfg.Lease})
 	if err != nil {
 		r.log.WarnContext(ctx, "orchestratum: renewing leases failed",
 			slog.Int("leases", len(leases)), slog.Any("error", err))
 		r.cancelExpired(r.cfg.Now())
 		return
 	}
-	lostSet := make(map[ID]bool, len(lost))
-	for _, id := range lost {
-		lostSet[id] = true
-	}
+	lost, cancelled := idSet(res.Lost), idSet(res.Cancelled)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for _, ru := range due {
-		if lostSet[ru.rec.ID] {
+	for _, ru := range runs {
+		switch id := ru.rec.ID; {
+		case lost[id]:
 			r.log.WarnContext(ctx, "orchestratum: lease lost; cancelling the handler", ru.attrs())
 			ru.cancel(ErrLeaseLost)
-			continue
+		case cancelled[id]:
+			r.log.InfoContext(ctx, "orchestratum: task cancelled; cancelling the handler", ru.attrs())
+			ru.cancel(ErrCancelled)
+			fallthrough
+		default:
+			// The store counted the new lease from a moment after sent.
+			ru.expiry = sent.Add(r.cfg.Lease)
 		}
-		// The store counted the new lease from a moment after sent.
-		ru.expiry = sent.Add(r.cfg.Lease)
 	}
 }
 
-// dueForRenewal returns the runs whose handler may still be running when
-// their lease ends and whose lease ends within two thirds of a period.
-func (r *Runner) dueForRenewal(now time.Time) []*run {
+func idSet(ids []ID) map[ID]bool {
+	m := make(map[ID]bool, len(ids))
+	for _, id := range ids {
+		m[id] = true
+	}
+	return m
+}
+
+// current returns the runs in progress.
+func (r *Runner) current() []*run {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var due []*run
+	runs := make([]*run, 0, len(r.runs))
 	for _, ru := range r.runs {
-		if ru.deadline.After(ru.expiry) && ru.expiry.Sub(now) < 2*r.cfg.Lease/3 {
-			due = append(due, ru)
-		}
+		runs = append(runs, ru)
 	}
-	return due
+	return runs
 }
 
 // cancelExpired stops the handlers whose lease has ended by now.

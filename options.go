@@ -1,6 +1,7 @@
 package orchestratum
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
@@ -9,13 +10,15 @@ import (
 type Option func(*appendOptions)
 
 type appendOptions struct {
-	timeout    time.Duration
-	retries    int
-	retriesSet bool
-	priority   int
-	runAt      time.Time
-	delay      time.Duration
-	errs       []error
+	timeout   time.Duration
+	retries   int
+	priority  int
+	runAt     time.Time
+	delay     time.Duration
+	queue     string
+	uniqueKey string
+	chain     [3][]FollowUp // on success, failure, cancel
+	errs      []error
 }
 
 // WithTimeout sets how long each run of the task may take; its handler's
@@ -38,7 +41,7 @@ func WithRetries(n int) Option {
 		if n < 0 {
 			o.errs = append(o.errs, fmt.Errorf("WithRetries: want 0 or more, found %d", n))
 		}
-		o.retries, o.retriesSet = n, true
+		o.retries = n
 	}
 }
 
@@ -65,18 +68,76 @@ func WithRunAt(t time.Time) Option {
 	return func(o *appendOptions) { o.runAt = t }
 }
 
-// record builds the stored form of one task from the options.
-func (o *appendOptions) record(key, dataType string, data []byte) NewRecord {
-	return NewRecord{
-		ID:       NewID(),
-		Executor: key,
-		DataType: dataType,
-		Data:     data,
-		Queue:    DefaultQueue,
-		Priority: o.priority,
-		Timeout:  o.timeout,
-		Retries:  o.retries,
-		RunAt:    o.runAt,
-		Delay:    o.delay,
+// WithQueue appends the task to the named queue instead of DefaultQueue;
+// only runners that serve that queue (Config.Queues) run it.
+func WithQueue(name string) Option {
+	return func(o *appendOptions) {
+		if err := validateName("queue name", name); err != nil {
+			o.errs = append(o.errs, fmt.Errorf("WithQueue: %w", err))
+		}
+		o.queue = name
 	}
+}
+
+// WithUniqueKey makes the task unique among the active (pending or
+// running) tasks of its executor with the same key: while one exists, an
+// append returns its ID with an error wrapping ErrDuplicate instead of
+// storing a second task. The database enforces it, so racing appenders in
+// different processes cannot both store one.
+func WithUniqueKey(key string) Option {
+	return func(o *appendOptions) {
+		if key == "" {
+			o.errs = append(o.errs, errors.New("WithUniqueKey: the key is empty"))
+		}
+		o.uniqueKey = key
+	}
+}
+
+// OnSuccess appends the follow-ups when the task completes, in the same
+// transaction that records its completion: both or neither.
+func OnSuccess(fs ...FollowUp) Option {
+	return func(o *appendOptions) { o.chain[0] = append(o.chain[0], fs...) }
+}
+
+// OnFailure appends the follow-ups when the task fails for good (retries
+// used up, or a permanent error), in the same transaction.
+func OnFailure(fs ...FollowUp) Option {
+	return func(o *appendOptions) { o.chain[1] = append(o.chain[1], fs...) }
+}
+
+// OnCancel appends the follow-ups when the task is cancelled, in the same
+// transaction.
+func OnCancel(fs ...FollowUp) Option {
+	return func(o *appendOptions) { o.chain[2] = append(o.chain[2], fs...) }
+}
+
+// record builds the stored form of one task from the options, with the
+// defaults of cfg for its follow-ups.
+func (o *appendOptions) record(cfg *Config, key, dataType string, data []byte) (NewRecord, error) {
+	rec := NewRecord{
+		ID:        NewID(),
+		Executor:  key,
+		DataType:  dataType,
+		Data:      data,
+		Queue:     o.queue,
+		Priority:  o.priority,
+		Timeout:   o.timeout,
+		Retries:   o.retries,
+		RunAt:     o.runAt,
+		Delay:     o.delay,
+		UniqueKey: o.uniqueKey,
+	}
+	if len(o.chain[0])+len(o.chain[1])+len(o.chain[2]) == 0 {
+		return rec, nil
+	}
+	var c Chain
+	for i, dst := range []*[]NewRecord{&c.OnSuccess, &c.OnFailure, &c.OnCancel} {
+		recs, err := buildFollowUps(cfg, o.chain[i])
+		if err != nil {
+			return NewRecord{}, err
+		}
+		*dst = recs
+	}
+	rec.Chain = &c
+	return rec, nil
 }

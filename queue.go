@@ -9,7 +9,7 @@ import (
 	"github.com/orchestratum/orchestratum/codec"
 )
 
-// Queue appends tasks to a store and reads them back. Typed appends go
+// Queue appends tasks to a store and inspects them. Typed appends go
 // through an Executor (SendEmail.Append(ctx, q, email)); Append here is the
 // string-keyed form for callers that pick the executor at run time.
 //
@@ -67,7 +67,7 @@ func (q *Queue) Append(ctx context.Context, key string, value any, opts ...Optio
 		return NilID, fmt.Errorf("append %s: executor expects a payload of type %s, found %s",
 			key, codec.TypeName(k.payloadType()), codec.TypeName(reflect.TypeOf(value)))
 	}
-	o, err := q.options(opts)
+	o, err := resolveOptions(&q.cfg, opts)
 	if err != nil {
 		return NilID, fmt.Errorf("append %s: %w", key, err)
 	}
@@ -75,44 +75,30 @@ func (q *Queue) Append(ctx context.Context, key string, value any, opts ...Optio
 	if err != nil {
 		return NilID, fmt.Errorf("append %s: %w", key, err)
 	}
-	ids, err := q.append(ctx, []NewRecord{o.record(key, k.DataType(), payload)})
+	rec, err := o.record(&q.cfg, key, k.DataType(), payload)
 	if err != nil {
+		return NilID, fmt.Errorf("append %s: %w", key, err)
+	}
+	ids, err := q.append(ctx, []NewRecord{rec})
+	if len(ids) == 0 {
 		return NilID, err
 	}
-	return ids[0], nil
-}
-
-// Get returns the task with the given ID; an error wraps ErrNotFound when
-// there is none.
-func (q *Queue) Get(ctx context.Context, id ID) (Record, error) {
-	return q.store.Get(ctx, id)
-}
-
-// Count returns the number of tasks in each state, for one executor when
-// key is not empty.
-func (q *Queue) Count(ctx context.Context, key string) (Counts, error) {
-	return q.store.Count(ctx, CountParams{Executor: key})
-}
-
-// options applies opts over the queue's defaults.
-func (q *Queue) options(opts []Option) (*appendOptions, error) {
-	o := &appendOptions{timeout: q.cfg.DefaultTimeout, retries: q.cfg.DefaultRetries}
-	for _, opt := range opts {
-		opt(o)
-	}
-	return o, errors.Join(o.errs...)
+	return ids[0], err
 }
 
 func (q *Queue) append(ctx context.Context, recs []NewRecord) ([]ID, error) {
 	if len(recs) == 0 {
 		return nil, nil
 	}
-	if err := q.store.Append(ctx, AppendParams{Tasks: recs}); err != nil {
+	res, err := q.store.Append(ctx, AppendParams{Tasks: recs})
+	if err != nil {
 		return nil, fmt.Errorf("append %s: %w", recs[0].Executor, err)
 	}
-	ids := make([]ID, len(recs))
-	for i := range recs {
-		ids[i] = recs[i].ID
+	for i, existed := range res.Existed {
+		if existed {
+			return res.IDs, fmt.Errorf("append %s: %w: unique key %q is held by task %s",
+				recs[i].Executor, ErrDuplicate, recs[i].UniqueKey, res.IDs[i])
+		}
 	}
-	return ids, nil
+	return res.IDs, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"sync"
 	"time"
 )
 
@@ -15,25 +16,29 @@ type run struct {
 	rec    Record
 	cancel context.CancelCauseFunc
 
-	// deadline is when the handler must have returned (timeout plus
-	// buffer); expiry is when the lease ends as far as this process
-	// knows. Both are guarded by r.mu once the run is registered.
-	deadline time.Time
-	expiry   time.Time
+	// expiry is when the lease ends as far as this process knows; it is
+	// guarded by r.mu once the run is registered.
+	expiry time.Time
+
+	// followUps are the tasks the handler added with AddFollowUp; they
+	// are appended only if the attempt completes.
+	mu        sync.Mutex
+	followUps []NewRecord
 }
 
 func (r *Runner) newRun(rec Record) *run {
-	now := r.cfg.Now()
-	lease := min(rec.Timeout+r.cfg.TimeoutBuffer, r.cfg.Lease)
-	return &run{
-		r:        r,
-		rec:      rec,
-		deadline: now.Add(rec.Timeout + r.cfg.TimeoutBuffer),
-		// The claim's lease started before this moment, so counting from
-		// now errs on the late side; heartbeats correct it (see
-		// heartbeatLoop), and a late lease only delays a rescue.
-		expiry: now.Add(lease),
-	}
+	lease := min(min(max(rec.Timeout, 0), r.cfg.Lease)+r.cfg.TimeoutBuffer, r.cfg.Lease)
+	// The claim's lease started before this moment, so counting from now
+	// errs on the late side; heartbeats correct it (see heartbeat), and a
+	// late estimate only delays giving up on an unreachable store.
+	return &run{r: r, rec: rec, expiry: r.cfg.Now().Add(lease)}
+}
+
+// result is what a handler's run produced.
+type result struct {
+	data     []byte // the typed result as JSON, for RegisterResult handlers
+	dataType string
+	err      error
 }
 
 // execute runs the handler under the task's timeout, waits for it (or gives
@@ -41,7 +46,6 @@ func (r *Runner) newRun(rec Record) *run {
 // finisher.
 func (ru *run) execute(parent context.Context) {
 	r := ru.r
-	defer r.release()
 	u, ok := r.reg.unit(ru.rec.Executor)
 	if !ok {
 		// Claims name only registered executors; a store that breaks
@@ -52,7 +56,8 @@ func (ru *run) execute(parent context.Context) {
 	}
 	if ru.rec.Timeout <= 0 {
 		err := Permanent(fmt.Errorf("stored timeout %v is not positive", ru.rec.Timeout))
-		ru.finish(Outcome{Lease: ru.rec.Lease(), State: StateFailed, Error: err.Error()}, err, 0)
+		ru.finish(Outcome{Lease: ru.rec.Lease(), State: StateFailed, Error: err.Error(),
+			Kind: KindInvalid}, err, 0)
 		return
 	}
 	ctx, cancel := context.WithCancelCause(parent)
@@ -62,64 +67,86 @@ func (ru *run) execute(parent context.Context) {
 	ru.cancel = cancel
 	r.track(ru)
 	defer r.untrack(ru)
+	if ru.rec.CancelRequested {
+		cancel(ErrCancelled)
+	}
 
 	start := r.cfg.Now()
-	done := make(chan error, 1)
-	go func() { done <- call(ctx, u, &ru.rec) }()
-	err := ru.wait(ctx, done)
+	done := make(chan result, 1)
+	go func() { done <- call(withRun(ctx, ru), u, &ru.rec) }()
+	res := ru.wait(ctx, done)
 	elapsed := r.cfg.Now().Sub(start)
-	o, err := ru.decide(err, context.Cause(ctx))
+	o, err := ru.decide(res, context.Cause(ctx))
 	ru.finish(o, err, elapsed)
 }
 
 // wait returns the handler's result, or an error of its own when the
 // handler has not returned TimeoutBuffer after its context ended.
-func (ru *run) wait(ctx context.Context, done <-chan error) error {
+func (ru *run) wait(ctx context.Context, done <-chan result) result {
 	select {
-	case err := <-done:
-		return err
+	case res := <-done:
+		return res
 	case <-ctx.Done():
 	}
 	grace := time.NewTimer(ru.r.cfg.TimeoutBuffer)
 	defer grace.Stop()
 	select {
-	case err := <-done:
-		return err
+	case res := <-done:
+		return res
 	case <-grace.C:
 		ru.r.log.WarnContext(ctx, "orchestratum: handler ignored its context; abandoning it",
 			ru.attrs(), slog.Any("cause", context.Cause(ctx)))
-		return fmt.Errorf("handler did not return within %v after its context ended",
-			ru.r.cfg.TimeoutBuffer)
+		return result{err: fmt.Errorf("handler did not return within %v after its context ended",
+			ru.r.cfg.TimeoutBuffer)}
 	}
 }
 
 // call runs the handler, turning a panic into a *PanicError.
-func call(ctx context.Context, u unit, rec *Record) (err error) {
+func call(ctx context.Context, u unit, rec *Record) (res result) {
 	defer func() {
 		if v := recover(); v != nil {
-			err = &PanicError{Value: v, Stack: debug.Stack()}
+			res = result{err: &PanicError{Value: v, Stack: debug.Stack()}}
 		}
 	}()
-	return u.run(ctx, rec)
+	data, dataType, err := u.run(ctx, rec)
+	return result{data: data, dataType: dataType, err: err}
 }
 
 // decide turns the handler's result and its context's cause into the
 // outcome to record and the attempt's error. A handler that returns nil
-// has succeeded unless its timeout passed or its lease was lost first.
-func (ru *run) decide(err, cause error) (Outcome, error) {
+// has succeeded unless its timeout passed, its lease was lost or its task
+// was cancelled first.
+func (ru *run) decide(res result, cause error) (Outcome, error) {
 	o := Outcome{Lease: ru.rec.Lease()}
+	err := res.err
+	var snooze *snoozeError
 	switch {
+	case errors.Is(cause, ErrCancelled):
+		err = fmt.Errorf("%w while running: %w", ErrCancelled, orNil(err))
+		o.State, o.Error, o.Kind = StateCancelled, err.Error(), KindCancelled
+		return o, err
 	case errors.Is(cause, ErrShutdown) && err != nil:
 		err = fmt.Errorf("interrupted: %w: %w", ErrShutdown, err)
-		o.State, o.Error = StatePending, err.Error()
+		o.State, o.Error, o.Kind = StatePending, err.Error(), KindShutdown
 		return o, err
 	case errors.Is(cause, ErrTimeout):
 		err = fmt.Errorf("%w after %v: %w", ErrTimeout, ru.rec.Timeout, orNil(err))
+		o.Kind = KindTimeout
 	case errors.Is(cause, ErrLeaseLost):
 		err = fmt.Errorf("%w: %w", ErrLeaseLost, orNil(err))
-	case err == nil:
-		o.State = StateCompleted
+		o.Kind = KindLeaseLost
+	case errors.As(err, &snooze):
+		o.State, o.Delay = StatePending, max(snooze.d, 0)
 		return o, nil
+	case err == nil:
+		o.State, o.Result, o.ResultType = StateCompleted, res.data, res.dataType
+		ru.mu.Lock()
+		o.FollowUps = ru.followUps
+		ru.mu.Unlock()
+		return o, nil
+	}
+	if o.Kind == "" {
+		o.Kind = kindOf(err)
 	}
 	o.Error = err.Error()
 	if IsPermanent(err) || ru.rec.RetriesLeft <= 0 {
@@ -129,6 +156,18 @@ func (ru *run) decide(err, cause error) (Outcome, error) {
 	o.State, o.UseRetry = StatePending, true
 	o.Delay = max(ru.r.cfg.Backoff(ru.rec.Attempt), 0)
 	return o, err
+}
+
+func kindOf(err error) AttemptKind {
+	var pe *PanicError
+	var invalid *invalidError
+	switch {
+	case errors.As(err, &pe):
+		return KindPanic
+	case errors.As(err, &invalid):
+		return KindInvalid
+	}
+	return KindError
 }
 
 // orNil keeps "timed out: <nil>" out of messages when the handler

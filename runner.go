@@ -11,9 +11,11 @@ import (
 )
 
 // Runner claims due tasks from a store and runs their handlers, at most
-// Config.Concurrency at once. It renews the leases of long runs, records
-// each outcome (completed, retry after a backoff, failed), and stops
-// gracefully when the context given to Run ends.
+// Config.Concurrency at once per queue it serves. It renews the leases of
+// long runs, records each outcome (completed, retry after a backoff,
+// failed, cancelled), prunes old finished tasks when Config.Retention is
+// set, fires periodic tasks, and stops gracefully when the context given
+// to Run ends.
 //
 // Several runners, in one process or many, may serve one store: a claim
 // takes a task under a lease, so no two runners run it at once.
@@ -22,21 +24,20 @@ type Runner struct {
 	reg   *Registry
 	cfg   Config
 	log   *slog.Logger
+	id    string // names this runner in store locks
+	lanes []*lane
 
 	started atomic.Bool
-	active  atomic.Int64  // runs holding a slot
-	freed   chan struct{} // a slot was freed; coalesced
-	poke    chan struct{} // a task may have become due; coalesced
 
 	mu   sync.Mutex
-	runs map[ID]*run // running tasks, for heartbeats
+	runs map[ID]*run // running tasks, for heartbeats and cancellation
 
 	fin  *finisher
 	stop stopper
 }
 
 // NewRunner returns a runner that claims from store the tasks of the
-// executors that have a handler in reg.
+// executors that have a handler in reg, on the queues of cfg.
 func NewRunner(store Store, reg *Registry, cfg Config) (*Runner, error) {
 	if store == nil {
 		return nil, errors.New("new runner: store is nil")
@@ -53,10 +54,12 @@ func NewRunner(store Store, reg *Registry, cfg Config) (*Runner, error) {
 		reg:   reg,
 		cfg:   cfg,
 		log:   cfg.Logger,
-		freed: make(chan struct{}, 1),
-		poke:  make(chan struct{}, 1),
+		id:    NewID().String(),
 		runs:  make(map[ID]*run),
 		stop:  newStopper(),
+	}
+	for _, q := range sortedQueues(cfg.Queues) {
+		r.lanes = append(r.lanes, newLane(r, q, cfg.Queues[q]))
 	}
 	r.fin = newFinisher(store, cfg, r.wakeAfter)
 	return r, nil
@@ -86,28 +89,34 @@ func (r *Runner) Run(ctx context.Context) error {
 		case <-ctx.Done():
 		}
 	}()
-	wake, unsubscribe := r.store.Subscribe()
-	defer unsubscribe()
+	sub := r.store.Subscribe()
+	defer sub.Close()
 
 	// Handlers and store writes outlive ctx: the stop is graceful.
 	base := context.WithoutCancel(ctx)
 	runCtx, cancelRuns := context.WithCancelCause(base)
 	defer cancelRuns(ErrShutdown)
 
+	var bg sync.WaitGroup
+	bgCtx, stopBackground := context.WithCancel(base)
 	finDone := make(chan struct{})
 	go func() { defer close(finDone); r.fin.loop(base) }()
-	hbCtx, stopHeartbeats := context.WithCancel(base)
-	hbDone := make(chan struct{})
-	go func() { defer close(hbDone); r.heartbeatLoop(hbCtx) }()
+	bg.Go(func() { r.heartbeatLoop(bgCtx, sub.Cancel) })
+	bg.Go(func() { r.relayWakes(bgCtx, sub.Wake) })
+	bg.Go(func() { r.pruneLoop(bgCtx) })
+	bg.Go(func() { r.periodicLoop(ctx) })
 
 	r.log.InfoContext(ctx, "orchestratum: runner started",
-		slog.Any("executors", keys), slog.Int("concurrency", r.cfg.Concurrency))
-	var wg sync.WaitGroup
-	r.fetchLoop(ctx, runCtx, &wg, keys, wake)
+		slog.Any("executors", keys), slog.Any("queues", r.cfg.Queues))
+	var runs, lanes sync.WaitGroup
+	for _, l := range r.lanes {
+		lanes.Go(func() { l.fetchLoop(ctx, runCtx, &runs, keys) })
+	}
+	lanes.Wait()
 
-	r.drain(base, &wg, cancelRuns)
-	stopHeartbeats()
-	<-hbDone
+	r.drain(base, &runs, cancelRuns)
+	stopBackground()
+	bg.Wait()
 	r.fin.close()
 	<-finDone
 	r.log.InfoContext(base, "orchestratum: runner stopped")
@@ -119,9 +128,9 @@ func (r *Runner) Run(ctx context.Context) error {
 func (r *Runner) drain(ctx context.Context, wg *sync.WaitGroup, cancelRuns context.CancelCauseFunc) {
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
-	if n := r.active.Load(); n > 0 {
+	if n := r.running(); n > 0 {
 		r.log.InfoContext(ctx, "orchestratum: runner stopping; waiting for running tasks",
-			slog.Int64("running", n), slog.Duration("stop_timeout", r.cfg.StopTimeout))
+			slog.Int("running", n), slog.Duration("stop_timeout", r.cfg.StopTimeout))
 	}
 	if r.cfg.StopTimeout > 0 {
 		t := time.NewTimer(r.cfg.StopTimeout)
@@ -137,93 +146,43 @@ func (r *Runner) drain(ctx context.Context, wg *sync.WaitGroup, cancelRuns conte
 	<-done
 }
 
-// fetchLoop claims tasks while slots are free and starts a run for each,
-// until ctx ends. After a claim that filled every free slot it claims again
-// as soon as a slot frees; otherwise it waits for a wake-up or the poll.
-func (r *Runner) fetchLoop(ctx, runCtx context.Context, wg *sync.WaitGroup, keys []string, wake <-chan struct{}) {
-	poll := time.NewTimer(r.cfg.PollInterval)
-	defer poll.Stop()
-	failures := 0
-	for ctx.Err() == nil {
-		free := r.cfg.Concurrency - int(r.active.Load())
-		full := false
-		if free > 0 {
-			recs, err := r.store.Claim(ctx, ClaimParams{
-				Executors:     keys,
-				Queue:         DefaultQueue,
-				Limit:         free,
-				Lease:         r.cfg.Lease,
-				TimeoutBuffer: r.cfg.TimeoutBuffer,
-			})
-			if err != nil {
-				if ctx.Err() != nil {
-					return
-				}
-				failures++
-				r.log.ErrorContext(ctx, "orchestratum: claim failed", slog.Any("error", err),
-					slog.Int("consecutive_failures", failures))
-				r.sleep(ctx, min(r.cfg.PollInterval, time.Duration(failures)*100*time.Millisecond))
-				continue
-			}
-			failures = 0
-			r.start(runCtx, wg, recs)
-			full = len(recs) == free
-		}
-		poll.Reset(r.cfg.PollInterval)
-		if full || free <= 0 {
-			// There may be more due tasks: claim again once a slot frees.
-			select {
-			case <-ctx.Done():
-			case <-r.freed:
-			}
-			continue
-		}
+// running returns how many runs hold a slot.
+func (r *Runner) running() int {
+	n := 0
+	for _, l := range r.lanes {
+		n += int(l.active.Load())
+	}
+	return n
+}
+
+// relayWakes passes the store's wake-ups on to every lane.
+func (r *Runner) relayWakes(ctx context.Context, wake <-chan struct{}) {
+	for {
 		select {
 		case <-ctx.Done():
+			return
 		case <-wake:
-		case <-r.poke:
-		case <-poll.C:
+			for _, l := range r.lanes {
+				l.wake()
+			}
 		}
 	}
 }
 
-// start launches a run for each claimed record.
-func (r *Runner) start(ctx context.Context, wg *sync.WaitGroup, recs []Record) {
-	for i := range recs {
-		ru := r.newRun(recs[i])
-		r.active.Add(1)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ru.execute(ctx)
-		}()
-	}
-}
-
-// release frees a slot and tells the fetch loop.
-func (r *Runner) release() {
-	r.active.Add(-1)
-	select {
-	case r.freed <- struct{}{}:
-	default:
-	}
-}
-
-// wakeAfter makes the fetch loop look for due tasks after d, so that a
+// wakeAfter makes the lane of queue look for due tasks after d, so that a
 // retry due sooner than the next poll does not wait for it.
-func (r *Runner) wakeAfter(d time.Duration) {
+func (r *Runner) wakeAfter(queue string, d time.Duration) {
 	if d >= r.cfg.PollInterval {
 		return
 	}
-	time.AfterFunc(d, func() {
-		select {
-		case r.poke <- struct{}{}:
-		default:
+	for _, l := range r.lanes {
+		if l.queue == queue {
+			time.AfterFunc(d, l.wake)
 		}
-	})
+	}
 }
 
-func (r *Runner) sleep(ctx context.Context, d time.Duration) {
+func sleep(ctx context.Context, d time.Duration) {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

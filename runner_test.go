@@ -362,7 +362,7 @@ func TestUnrunnableRowsFailAtOnce(t *testing.T) {
 			bad[i].Timeout = time.Minute
 		}
 	}
-	if err := s.store.Append(t.Context(), orch.AppendParams{Tasks: bad}); err != nil {
+	if _, err := s.store.Append(t.Context(), orch.AppendParams{Tasks: bad}); err != nil {
 		t.Fatal(err)
 	}
 	wants := []string{

@@ -2,7 +2,6 @@ package orchestratum
 
 import (
 	"context"
-	"time"
 )
 
 // Store is where tasks live. Queue writes through it and Runner claims and
@@ -12,135 +11,114 @@ import (
 //
 // Every method must be safe for concurrent use. "Now" in the contracts is
 // the store's clock: the database's own clock on PostgreSQL, an injected
-// clock where the store offers one. Stores keep times to the microsecond.
+// clock where the store offers one. Stores keep times to the microsecond,
+// in UTC. A task is "active" while it is pending or running, and
+// "finished" once completed, failed or cancelled.
 type Store interface {
 	// Append inserts the tasks in one atomic step: when it returns nil every
-	// task is durably stored as pending, and when it returns an error none
-	// is. A task's run-at time is RunAt when set, else now plus Delay. An ID
-	// that already exists is an error and stores nothing. After a
-	// successful Append the store wakes its subscribers.
-	Append(ctx context.Context, p AppendParams) error
+	// task is durably stored (or was found to exist, see below), and when
+	// it returns an error none is. A task's run-at time is RunAt when set,
+	// else now plus Delay.
+	//
+	// A task with a UniqueKey that an active task of the same executor
+	// holds is not inserted: its entry in the result names the existing
+	// task instead. The database enforces this, so racing appenders cannot
+	// both insert. A task with IfAbsent set whose ID exists is skipped the
+	// same way; any other existing ID is an error that stores nothing.
+	// After an Append that inserted tasks the store wakes its subscribers.
+	Append(ctx context.Context, p AppendParams) (AppendResult, error)
 
 	// Claim takes up to p.Limit pending tasks whose run-at time has come,
 	// whose executor is one of p.Executors and whose queue is p.Queue. It
 	// takes them in order of priority (highest first), then run-at time,
 	// then ID, and marks each running: attempt plus one, a lease token no
-	// earlier claim of the task had, and a lease that ends at now plus
-	// the shorter of (timeout + p.TimeoutBuffer) and p.Lease, counting a
-	// negative timeout as zero. No stored value may make a claim fail. A task under
-	// a live lease is never returned, not even to the same caller.
+	// earlier claim of the task had, and a lease that ends at now plus the
+	// shorter of (timeout + p.TimeoutBuffer) and p.Lease, counting a
+	// negative timeout as zero. No stored value may make a claim fail. A
+	// task under a live lease is never returned, not even to the same
+	// caller.
 	//
 	// Before claiming, the store rescues running tasks whose lease has
 	// ended: the lost run counts as a failed attempt (ErrLeaseExpired is
-	// recorded as the last error), so such a task becomes pending again
-	// while retries are left, keeping its run-at time and so its place in
-	// line, and failed when none are.
+	// recorded in the task's history and as its last error), so such a
+	// task becomes pending again while retries are left, keeping its
+	// run-at time and so its place in line, and failed when none are.
 	Claim(ctx context.Context, p ClaimParams) ([]Record, error)
 
 	// Heartbeat extends the leases it is given to now plus p.Lease, each
 	// only while its token still matches and the task is running. It
-	// returns the IDs whose lease was lost (token changed, task no longer
-	// running, or row gone); those rows are left untouched.
-	Heartbeat(ctx context.Context, p HeartbeatParams) (lost []ID, err error)
+	// reports the IDs whose lease was lost (token changed, task no longer
+	// running, or row gone), whose rows are left untouched, and the IDs
+	// whose cancellation was requested (see Cancel).
+	Heartbeat(ctx context.Context, p HeartbeatParams) (HeartbeatResult, error)
 
-	// Finish records the outcomes of attempts, in one transaction where
-	// the store has them. An outcome applies only while its token matches
-	// a running task; otherwise the row is left untouched and its ID is
-	// returned in lost. A missing row counts as lost.
+	// Finish records the outcomes of attempts, each with its history entry
+	// and, when the task reaches a final state, its follow-up tasks (those
+	// stored with it for that state, and the outcome's own), in one
+	// transaction where the store has them. An outcome applies only while
+	// its token matches a running task; otherwise the row is left
+	// untouched and its ID is returned in lost. A missing row counts as
+	// lost.
 	Finish(ctx context.Context, p FinishParams) (lost []ID, err error)
+
+	// Cancel cancels an active task. A pending task becomes cancelled at
+	// once, with its follow-ups for cancellation, in one transaction. A
+	// running task is marked for cancellation: its runner learns of it
+	// through Heartbeat (and sooner through Subscribe), cancels its
+	// handler and records the cancellation with Finish. Cancel returns the
+	// task's state after the call; an error wraps ErrNotFound, or
+	// ErrFinished for a task that was already finished.
+	Cancel(ctx context.Context, id ID) (State, error)
+
+	// Retry makes a failed or cancelled task pending again, due now, with
+	// p.Retries retries and its history kept. An error wraps ErrNotFound,
+	// or ErrNotFinished for an active task, or ErrCompleted.
+	Retry(ctx context.Context, p RetryParams) error
+
+	// Delete removes a task that is not running, with its history. An
+	// error wraps ErrNotFound, or ErrRunning.
+	Delete(ctx context.Context, id ID) error
 
 	// Get returns the task with the given ID, or an error wrapping
 	// ErrNotFound.
 	Get(ctx context.Context, id ID) (Record, error)
 
+	// List returns the tasks that match p, in ID order (which is append
+	// order), starting after p.After, at most p.Limit of them.
+	List(ctx context.Context, p ListParams) ([]Record, error)
+
+	// History returns the failed attempts of a task, oldest first: each
+	// with its time, attempt number, kind and error. An unknown task has
+	// none.
+	History(ctx context.Context, id ID) ([]Attempt, error)
+
 	// Count returns the number of tasks in each state, counting only the
 	// executor p.Executor when it is not empty.
 	Count(ctx context.Context, p CountParams) (Counts, error)
 
-	// Subscribe returns a channel that receives a value soon after tasks
-	// are appended through this store (and, where the store can tell,
-	// through other processes), and a function that ends the
-	// subscription. Wake-ups coalesce: one value may stand for many
-	// appends. A subscriber must still poll; a wake-up is a hint.
-	Subscribe() (wake <-chan struct{}, cancel func())
+	// Prune deletes up to p.Limit finished tasks (with their history)
+	// whose finish time is p.Age or more before now, oldest first, and
+	// returns how many it deleted.
+	Prune(ctx context.Context, p PruneParams) (int, error)
+
+	// TryLock takes or renews the named lock for p.Holder until now plus
+	// p.TTL, and reports whether p.Holder holds it. A lock held by another
+	// holder is taken only once it has expired. Runners use it to elect
+	// the one that prunes.
+	TryLock(ctx context.Context, p LockParams) (bool, error)
+
+	// Subscribe returns a subscription whose Wake channel receives a value
+	// soon after tasks are appended through this store (and, where the
+	// store can tell, through other processes), and whose Cancel channel
+	// receives one soon after a cancellation is requested. Values coalesce:
+	// one may stand for many events. They are hints; a subscriber must
+	// still poll. Close ends the subscription.
+	Subscribe() *Subscription
 }
 
-// AppendParams is the input of Store.Append.
-type AppendParams struct {
-	Tasks []NewRecord
+// Subscription delivers a store's wake-ups; see Store.Subscribe.
+type Subscription struct {
+	Wake   <-chan struct{}
+	Cancel <-chan struct{}
+	Close  func()
 }
-
-// NewRecord is a task about to be appended.
-type NewRecord struct {
-	ID       ID
-	Executor string
-	DataType string
-	Data     []byte // the payload as JSON
-	Queue    string
-	Priority int
-	Timeout  time.Duration
-	Retries  int       // re-runs allowed after the first failure
-	RunAt    time.Time // when set, the task is due at this time
-	Delay    time.Duration
-}
-
-// ClaimParams is the input of Store.Claim.
-type ClaimParams struct {
-	Executors     []string
-	Queue         string
-	Limit         int
-	Lease         time.Duration
-	TimeoutBuffer time.Duration
-}
-
-// HeartbeatParams is the input of Store.Heartbeat.
-type HeartbeatParams struct {
-	Leases []Lease
-	Lease  time.Duration
-}
-
-// Lease names one claim of a task: the ID and the token the claim set.
-type Lease struct {
-	ID    ID
-	Token string
-}
-
-// FinishParams is the input of Store.Finish.
-type FinishParams struct {
-	Outcomes []Outcome
-}
-
-// Outcome is how one attempt of a task ended, as the runner records it.
-type Outcome struct {
-	Lease
-
-	// State is StateCompleted, StateFailed, or StatePending when the task
-	// is to run again.
-	State State
-
-	// Error is recorded as the task's last error; empty for completions.
-	Error string
-
-	// Delay, for a pending outcome, sets the run-at time to now plus Delay.
-	Delay time.Duration
-
-	// UseRetry, for a pending outcome, takes one from retries left. A
-	// task released without using a retry (its runner stopped) keeps them.
-	UseRetry bool
-}
-
-// CountParams is the input of Store.Count.
-type CountParams struct {
-	Executor string
-}
-
-// Counts holds a number of tasks per state.
-type Counts struct {
-	Pending   int
-	Running   int
-	Completed int
-	Failed    int
-}
-
-// Total is the number of tasks in all states.
-func (c Counts) Total() int { return c.Pending + c.Running + c.Completed + c.Failed }

@@ -7,12 +7,15 @@ import (
 // State is where a task is in its lifecycle:
 //
 //	pending → running → completed
-//	             ↓  ↘
-//	          pending  failed
+//	   ↓         ↓  ↘
+//	cancelled pending  failed, cancelled
 //
-// A running task goes back to pending when it is to run again (a retry, or
-// its runner stopped before it finished) and to failed when its retries are
-// used up or its handler returned a permanent error.
+// A running task goes back to pending when it is to run again (a retry, a
+// snooze, or its runner stopped before it finished), to failed when its
+// retries are used up or its handler returned a permanent error, and to
+// cancelled when its cancellation was requested. Completed, failed and
+// cancelled are final; Queue.Retry makes a failed or cancelled task
+// pending again.
 type State string
 
 // The states of a task.
@@ -21,10 +24,14 @@ const (
 	StateRunning   State = "running"
 	StateCompleted State = "completed"
 	StateFailed    State = "failed"
+	StateCancelled State = "cancelled"
 )
 
-// Finished reports whether s is a final state: completed or failed.
-func (s State) Finished() bool { return s == StateCompleted || s == StateFailed }
+// Finished reports whether s is a final state: completed, failed or
+// cancelled.
+func (s State) Finished() bool {
+	return s == StateCompleted || s == StateFailed || s == StateCancelled
+}
 
 // Task is one run of a task as its handler sees it: the payload decoded into
 // T and what the store knows of the task.
@@ -45,6 +52,9 @@ type Task[T any] struct {
 
 	// Priority orders due tasks: higher runs first.
 	Priority int
+
+	// Queue is the queue the task was appended to.
+	Queue string
 
 	CreatedAt time.Time
 	RunAt     time.Time
@@ -76,7 +86,21 @@ type Record struct {
 	// LockedUntil and LeaseToken are set while the task is running.
 	LockedUntil time.Time
 	LeaseToken  string
+
+	// CancelRequested is set on a running task whose cancellation was
+	// requested; its runner cancels it.
+	CancelRequested bool
+
+	UniqueKey string
+
+	// Result and ResultType hold a completed task's typed result as JSON
+	// and the name of its type; see RegisterResult.
+	Result     []byte
+	ResultType string
+
+	// Chain holds the follow-ups appended when the task is finished.
+	Chain *Chain
 }
 
 // Lease returns the record's current lease.
-func (r *Record) Lease() Lease { return Lease{ID: r.ID, Token: r.LeaseToken} }
+func (r Record) Lease() Lease { return Lease{ID: r.ID, Token: r.LeaseToken} }

@@ -65,7 +65,9 @@ func (h *harness) step(op byte, x int) {
 			Data: []byte("1"), Queue: orch.DefaultQueue, Priority: x%3 - 1,
 			Timeout: 10 * time.Second, Retries: x % 3, Delay: time.Duration(x%4) * time.Second}
 		p := orch.AppendParams{Tasks: []orch.NewRecord{t}}
-		h.same("Append", h.model.Append(ctx, p), h.subject.Append(ctx, p))
+		m, errM := h.model.Append(ctx, p)
+		s, errS := h.subject.Append(ctx, p)
+		h.same("Append", [2]any{m, errM}, [2]any{s, errS})
 		h.ids = append(h.ids, t.ID)
 	case 1:
 		p := orch.ClaimParams{Executors: executors[x%3], Queue: orch.DefaultQueue,

@@ -13,7 +13,8 @@ import (
 )
 
 // listener holds a dedicated PostgreSQL connection that LISTENs on the
-// store's channel and wakes the store's subscribers on every notification.
+// store's channel and passes every notification (an append, or a
+// cancellation request) to the store's subscribers.
 // It reconnects after the server drops it, waking subscribers once it is
 // back so that appends made while it was away are not left to the poll.
 type listener struct {
@@ -40,9 +41,9 @@ func (l *listener) loop(ctx context.Context) {
 	wait := 100 * time.Millisecond
 	for ctx.Err() == nil {
 		connected := false
-		err := l.listen(ctx, func() {
+		err := l.listen(ctx, func(payload string) {
 			connected = true
-			l.s.hub.notify()
+			l.s.hub.deliver(payload)
 		})
 		if ctx.Err() != nil {
 			return
@@ -61,9 +62,10 @@ func (l *listener) loop(ctx context.Context) {
 	}
 }
 
-// listen LISTENs until ctx ends or the connection fails, calling woke once
-// listening and again on each notification.
-func (l *listener) listen(ctx context.Context, woke func()) error {
+// listen LISTENs until ctx ends or the connection fails, calling woke
+// with an empty payload once listening (a wake-up, and a cancel check: the
+// listener may have missed both) and with each notification's payload.
+func (l *listener) listen(ctx context.Context, woke func(payload string)) error {
 	switch l.s.db.Driver().(type) {
 	case *pgdriver.Driver:
 		return l.listenPGDriver(ctx, woke)
@@ -72,7 +74,7 @@ func (l *listener) listen(ctx context.Context, woke func()) error {
 	}
 }
 
-func (l *listener) listenPGX(ctx context.Context, woke func()) error {
+func (l *listener) listenPGX(ctx context.Context, woke func(string)) error {
 	conn, err := l.s.db.DB.Conn(ctx)
 	if err != nil {
 		return err
@@ -88,29 +90,33 @@ func (l *listener) listenPGX(ctx context.Context, woke func()) error {
 		if _, err := pc.Exec(ctx, "LISTEN "+l.s.quotedChannel()); err != nil {
 			return errors.Join(err, driver.ErrBadConn)
 		}
-		woke()
+		woke(wakePayload)
+		woke(cancelPayload)
 		for {
-			if _, err := pc.WaitForNotification(ctx); err != nil {
+			n, err := pc.WaitForNotification(ctx)
+			if err != nil {
 				// The connection still listens, or is broken: either way
 				// it must not go back to the pool.
 				return errors.Join(err, driver.ErrBadConn)
 			}
-			woke()
+			woke(n.Payload)
 		}
 	})
 }
 
-func (l *listener) listenPGDriver(ctx context.Context, woke func()) error {
+func (l *listener) listenPGDriver(ctx context.Context, woke func(string)) error {
 	ln := pgdriver.NewListener(l.s.db)
 	defer ln.Close()
 	if err := ln.Listen(ctx, l.s.channel()); err != nil {
 		return err
 	}
-	woke()
+	woke(wakePayload)
+	woke(cancelPayload)
 	for {
-		if _, _, err := ln.Receive(ctx); err != nil {
+		_, payload, err := ln.Receive(ctx)
+		if err != nil {
 			return err
 		}
-		woke()
+		woke(payload)
 	}
 }

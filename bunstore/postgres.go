@@ -17,12 +17,17 @@ import (
 // pass each other by instead of queueing; batches of heartbeats and
 // outcomes travel as one JSON parameter, which every driver can send.
 //
+// The statements are written so that their plan cannot depend on table
+// statistics, which a queue outdates all the time: rows are found by
+// primary key from an array (id = ANY (ARRAY(...))) rather than by a join
+// the planner might turn into a scan of the whole table.
+//
 // Times come from the database's clock (statement_timestamp()) unless the
 // store has an injected clock, which the $1 of every statement carries.
 type pgOps struct {
 	s *Store
 
-	claimSQL, rescueSQL, heartbeatSQL, finishSQL, notifySQL string
+	claimSQL, expiredSQL, rescueSQL, heartbeatSQL, finishSQL, notifySQL string
 }
 
 // pgNow is the statements' time: the injected clock's, or the database's.
@@ -39,31 +44,37 @@ func newPGOps(s *Store) *pgOps {
 			WHERE t.id = ANY (ARRAY(SELECT ` + s.funcName("claimable") + `($2,
 				ARRAY(SELECT jsonb_array_elements_text($3::jsonb)), $4, ` + pgNow + `)))
 			RETURNING ` + qualified("t"),
+		expiredSQL: `SELECT EXISTS (SELECT 1 FROM ` + t + `
+			WHERE is_running AND locked_until <= ` + pgNow + `)`,
 		rescueSQL: `UPDATE ` + t + ` SET is_running = false, locked_until = NULL, lease_token = NULL,
-				last_error = $2,
-				is_failed = (retries_left = 0),
-				finished_at = CASE WHEN retries_left = 0 THEN ` + pgNow + ` END,
+				cancel_requested = false, last_error = $2,
+				is_failed = (retries_left <= 0),
+				finished_at = CASE WHEN retries_left <= 0 THEN ` + pgNow + ` END,
 				retries_left = greatest(retries_left - 1, 0)
-			WHERE is_running AND locked_until <= ` + pgNow,
+			WHERE is_running AND locked_until <= ` + pgNow + `
+			RETURNING id, attempt, is_failed, chain`,
 		heartbeatSQL: `UPDATE ` + t + ` AS t
 			SET locked_until = ` + pgNow + ` + $2 * interval '1 microsecond'
 			FROM jsonb_to_recordset($3::jsonb) AS l(id uuid, token text)
 			WHERE t.id = l.id AND t.lease_token = l.token AND t.is_running
 				AND t.id = ANY (ARRAY(SELECT (e->>'id')::uuid FROM jsonb_array_elements($3::jsonb) AS e))
-			RETURNING t.id`,
+			RETURNING t.id, t.cancel_requested`,
 		finishSQL: `UPDATE ` + t + ` AS t SET is_running = false, locked_until = NULL,
-				lease_token = NULL, is_completed = o.completed, is_failed = o.failed,
-				finished_at = CASE WHEN o.completed OR o.failed THEN ` + pgNow + ` END,
-				run_at = CASE WHEN o.completed OR o.failed THEN t.run_at
+				lease_token = NULL, cancel_requested = false, is_completed = o.completed,
+				is_failed = o.failed, is_cancelled = o.cancelled,
+				finished_at = CASE WHEN o.completed OR o.failed OR o.cancelled THEN ` + pgNow + ` END,
+				run_at = CASE WHEN o.completed OR o.failed OR o.cancelled THEN t.run_at
 					ELSE ` + pgNow + ` + o.delay_us * interval '1 microsecond' END,
 				retries_left = greatest(t.retries_left - o.retry_used, 0),
-				last_error = coalesce(o.error, t.last_error)
+				last_error = coalesce(o.error, t.last_error),
+				result = o.result, result_type = o.result_type
 			FROM jsonb_to_recordset($2::jsonb) AS o(id uuid, token text, completed boolean,
-				failed boolean, delay_us bigint, retry_used integer, error text)
+				failed boolean, cancelled boolean, delay_us bigint, retry_used integer,
+				error text, result text, result_type text)
 			WHERE t.id = o.id AND t.lease_token = o.token AND t.is_running
 				AND t.id = ANY (ARRAY(SELECT (e->>'id')::uuid FROM jsonb_array_elements($2::jsonb) AS e))
-			RETURNING t.id`,
-		notifySQL: `SELECT pg_notify($1, '')`,
+			RETURNING t.id, t.attempt, t.chain`,
+		notifySQL: `SELECT pg_notify($1, $2)`,
 	}
 }
 
@@ -94,49 +105,42 @@ func (o *pgOps) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return nil
 }
 
-// appendRowsPG is how many tasks one INSERT carries: 10 parameters each,
-// under PostgreSQL's limit of 65,535 per statement.
-const appendRowsPG = 1000
-
 // append inserts the tasks and queues a notification, which PostgreSQL
 // delivers to listeners when (and only if) the transaction commits.
-func (o *pgOps) append(ctx context.Context, c conn, tasks []orch.NewRecord) error {
-	for start := 0; start < len(tasks); start += appendRowsPG {
-		chunk := tasks[start:min(start+appendRowsPG, len(tasks))]
-		args := make([]any, 1, 1+len(chunk)*10)
-		args[0] = o.now()
-		for i := range chunk {
-			t := &chunk[i]
-			var runAt any
-			if !t.RunAt.IsZero() {
-				runAt = t.RunAt.UTC()
-			}
-			args = append(args, t.ID, t.Executor, t.DataType, string(t.Data), t.Queue,
-				t.Priority, t.Timeout.Milliseconds(), t.Retries, runAt, t.Delay.Microseconds())
-		}
-		if _, err := c.ExecContext(ctx, o.insertSQL(len(chunk)), args...); err != nil {
-			return fmt.Errorf("insert tasks: %w", err)
-		}
+func (o *pgOps) append(ctx context.Context, c conn, tasks []orch.NewRecord) (orch.AppendResult, error) {
+	res, err := o.s.appendTasks(ctx, c, tasks)
+	if err != nil {
+		return res, err
 	}
-	if _, err := c.ExecContext(ctx, o.notifySQL, o.s.channel()); err != nil {
-		return fmt.Errorf("notify: %w", err)
+	if _, err := c.ExecContext(ctx, o.notifySQL, o.s.channel(), wakePayload); err != nil {
+		return res, fmt.Errorf("notify: %w", err)
 	}
-	return nil
+	return res, nil
 }
 
-func (o *pgOps) insertSQL(n int) string {
-	var b strings.Builder
-	b.WriteString("INSERT INTO " + o.s.table + ` (id, executor, data_type, data, queue,
-		priority, timeout_ms, retries_left, run_at, created_at) VALUES `)
-	for i := range n {
-		p := 2 + i*10
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		fmt.Fprintf(&b, "($%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,coalesce($%d::timestamptz, %s + $%d * interval '1 microsecond'),%s)",
-			p, p+1, p+2, p+3, p+4, p+5, p+6, p+7, p+8, pgNow, p+9, pgNow)
+// The rows of an append on PostgreSQL: times computed by the database.
+func (o *pgOps) prefix() []any      { return []any{o.now()} }
+func (o *pgOps) perStatement() int { return 1000 } // 12 values each, of PostgreSQL's 65,535
+
+func (o *pgOps) row(first int) string {
+	p := func(i int) string { return fmt.Sprintf("$%d", first+i) }
+	return "(" + strings.Join([]string{p(0), p(1), p(2), p(3), p(4), p(5), p(6), p(7),
+		"coalesce(" + p(8) + "::timestamptz, " + pgNow + " + " + p(9) + " * interval '1 microsecond')",
+		pgNow, p(10), p(11)}, ",") + ")"
+}
+
+func (o *pgOps) args(t *orch.NewRecord, _ time.Time) ([]any, error) {
+	var runAt any
+	if !t.RunAt.IsZero() {
+		runAt = t.RunAt.UTC()
 	}
-	return b.String()
+	chain, err := encodeChain(t.Chain)
+	if err != nil {
+		return nil, err
+	}
+	return []any{t.ID, t.Executor, t.DataType, string(t.Data), t.Queue, t.Priority,
+		t.Timeout.Milliseconds(), t.Retries, runAt, t.Delay.Microseconds(),
+		nullString(t.UniqueKey), chain}, nil
 }
 
 func (o *pgOps) claim(ctx context.Context, p orch.ClaimParams) ([]orch.Record, error) {
@@ -144,11 +148,10 @@ func (o *pgOps) claim(ctx context.Context, p orch.ClaimParams) ([]orch.Record, e
 	if err != nil {
 		return nil, err
 	}
-	now := o.now()
-	if _, err := o.s.db.DB.ExecContext(ctx, o.rescueSQL, now, orch.ErrLeaseExpired.Error()); err != nil {
-		return nil, fmt.Errorf("rescue expired leases: %w", err)
+	if err := o.rescue(ctx); err != nil {
+		return nil, err
 	}
-	rows, err := o.s.db.DB.QueryContext(ctx, o.claimSQL, now, p.Queue, string(executors), p.Limit,
+	rows, err := o.s.db.DB.QueryContext(ctx, o.claimSQL, o.now(), p.Queue, string(executors), p.Limit,
 		newToken(), p.TimeoutBuffer.Microseconds(), p.Lease.Microseconds())
 	if err != nil {
 		return nil, fmt.Errorf("claim tasks: %w", err)
@@ -161,91 +164,160 @@ func (o *pgOps) claim(ctx context.Context, p orch.ClaimParams) ([]orch.Record, e
 	return recs, nil
 }
 
+// rescue settles the tasks whose lease ended, in a transaction with their
+// history and follow-ups; it looks first, so that the usual claim, with
+// nothing to rescue, writes nothing here.
+func (o *pgOps) rescue(ctx context.Context) error {
+	var any bool
+	if err := o.s.db.DB.QueryRowContext(ctx, o.expiredSQL, o.now()).Scan(&any); err != nil {
+		return fmt.Errorf("look for expired leases: %w", err)
+	}
+	if !any {
+		return nil
+	}
+	return o.write(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, o.rescueSQL, o.now(), orch.ErrLeaseExpired.Error())
+		if err != nil {
+			return fmt.Errorf("rescue expired leases: %w", err)
+		}
+		rs, err := scanRescued(rows)
+		if err != nil {
+			return fmt.Errorf("rescue expired leases: %w", err)
+		}
+		return o.s.settleRescued(ctx, tx, rs, o.s.clock())
+	})
+}
+
 type pgLease struct {
 	ID    orch.ID `json:"id"`
 	Token string  `json:"token"`
 }
 
-func (o *pgOps) heartbeat(ctx context.Context, p orch.HeartbeatParams) ([]orch.ID, error) {
+func (o *pgOps) heartbeat(ctx context.Context, p orch.HeartbeatParams) (orch.HeartbeatResult, error) {
 	leases := make([]pgLease, len(p.Leases))
+	ids := make([]orch.ID, len(p.Leases))
 	for i, l := range p.Leases {
-		leases[i] = pgLease{ID: l.ID, Token: l.Token}
+		leases[i], ids[i] = pgLease{ID: l.ID, Token: l.Token}, l.ID
 	}
 	batch, err := json.Marshal(leases)
 	if err != nil {
-		return nil, err
+		return orch.HeartbeatResult{}, err
 	}
 	rows, err := o.s.db.DB.QueryContext(ctx, o.heartbeatSQL, o.now(), p.Lease.Microseconds(), string(batch))
 	if err != nil {
-		return nil, fmt.Errorf("renew leases: %w", err)
+		return orch.HeartbeatResult{}, fmt.Errorf("renew leases: %w", err)
 	}
-	return lostIDs(rows, leaseIDs(p.Leases))
+	defer rows.Close()
+	var res orch.HeartbeatResult
+	renewed := make(map[orch.ID]bool, len(ids))
+	for rows.Next() {
+		var id orch.ID
+		var cancel bool
+		if err := rows.Scan(&id, &cancel); err != nil {
+			return orch.HeartbeatResult{}, err
+		}
+		renewed[id] = true
+		if cancel {
+			res.Cancelled = append(res.Cancelled, id)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return orch.HeartbeatResult{}, err
+	}
+	for _, id := range ids {
+		if !renewed[id] {
+			res.Lost = append(res.Lost, id)
+		}
+	}
+	return res, nil
 }
 
 type pgOutcome struct {
-	ID        orch.ID `json:"id"`
-	Token     string  `json:"token"`
-	Completed bool    `json:"completed"`
-	Failed    bool    `json:"failed"`
-	DelayUS   int64   `json:"delay_us"`
-	RetryUsed int     `json:"retry_used"`
-	Error     *string `json:"error"`
+	ID         orch.ID `json:"id"`
+	Token      string  `json:"token"`
+	Completed  bool    `json:"completed"`
+	Failed     bool    `json:"failed"`
+	Cancelled  bool    `json:"cancelled"`
+	DelayUS    int64   `json:"delay_us"`
+	RetryUsed  int     `json:"retry_used"`
+	Error      *string `json:"error"`
+	Result     *string `json:"result"`
+	ResultType *string `json:"result_type"`
 }
 
 func (o *pgOps) finish(ctx context.Context, p orch.FinishParams) ([]orch.ID, error) {
-	outcomes := make([]pgOutcome, len(p.Outcomes))
-	ids := make([]orch.ID, len(p.Outcomes))
-	for i := range p.Outcomes {
-		oc := &p.Outcomes[i]
-		f := settle(oc, time.Time{})
-		outcomes[i] = pgOutcome{ID: oc.ID, Token: oc.Token, Completed: f.completed,
-			Failed: f.failed, DelayUS: oc.Delay.Microseconds(), RetryUsed: f.retryUsed}
-		if oc.Error != "" {
-			outcomes[i].Error = &oc.Error
-		}
-		ids[i] = oc.ID
-	}
-	batch, err := json.Marshal(outcomes)
+	batch, err := json.Marshal(pgOutcomes(p.Outcomes))
 	if err != nil {
-		return nil, err
-	}
-	rows, err := o.s.db.DB.QueryContext(ctx, o.finishSQL, o.now(), string(batch))
-	if err != nil {
-		return nil, fmt.Errorf("record outcomes: %w", err)
-	}
-	return lostIDs(rows, ids)
-}
-
-// lostIDs reads the IDs a statement updated and returns those of want
-// that it did not.
-func lostIDs(rows *sql.Rows, want []orch.ID) ([]orch.ID, error) {
-	defer rows.Close()
-	done := make(map[orch.ID]bool, len(want))
-	for rows.Next() {
-		var id orch.ID
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		done[id] = true
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	var lost []orch.ID
-	for _, id := range want {
-		if !done[id] {
-			lost = append(lost, id)
+	err = o.write(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, o.finishSQL, o.now(), string(batch))
+		if err != nil {
+			return fmt.Errorf("record outcomes: %w", err)
 		}
-	}
-	return lost, nil
+		applied, err := scanApplied(rows)
+		if err != nil {
+			return fmt.Errorf("record outcomes: %w", err)
+		}
+		lost = lost[:0]
+		for i := range p.Outcomes {
+			oc := &p.Outcomes[i]
+			a, ok := applied[oc.ID]
+			if !ok {
+				lost = append(lost, oc.ID)
+				continue
+			}
+			if err := o.s.afterOutcome(ctx, tx, oc, a.attempt, a.chain, o.s.clock()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return lost, err
 }
 
-func leaseIDs(ls []orch.Lease) []orch.ID {
-	ids := make([]orch.ID, len(ls))
-	for i := range ls {
-		ids[i] = ls[i].ID
+func pgOutcomes(outcomes []orch.Outcome) []pgOutcome {
+	out := make([]pgOutcome, len(outcomes))
+	for i := range outcomes {
+		oc := &outcomes[i]
+		f := settle(oc, time.Time{})
+		out[i] = pgOutcome{ID: oc.ID, Token: oc.Token, Completed: f.completed, Failed: f.failed,
+			Cancelled: f.cancelled, DelayUS: oc.Delay.Microseconds(), RetryUsed: f.retryUsed,
+			Error: optional(oc.Error), ResultType: optional(oc.ResultType)}
+		if oc.Result != nil {
+			s := string(oc.Result)
+			out[i].Result = &s
+		}
 	}
-	return ids
+	return out
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// applied is what the finish statement returns of a row it updated.
+type applied struct {
+	attempt int
+	chain   sql.NullString
+}
+
+func scanApplied(rows *sql.Rows) (map[orch.ID]applied, error) {
+	defer rows.Close()
+	out := make(map[orch.ID]applied)
+	for rows.Next() {
+		var id orch.ID
+		var a applied
+		if err := rows.Scan(&id, &a.attempt, &a.chain); err != nil {
+			return nil, err
+		}
+		out[id] = a
+	}
+	return out, rows.Err()
 }
 
 // qualified is the columns list with each column prefixed by alias.

@@ -11,43 +11,58 @@ import (
 
 // columns lists the task columns in the order scanRecord reads them.
 const columns = `id, executor, data_type, data, queue, priority, timeout_ms, retries_left,
-	attempt, is_running, is_completed, is_failed, run_at, locked_until, lease_token,
-	last_error, created_at, finished_at`
+	attempt, is_running, is_completed, is_failed, is_cancelled, cancel_requested, run_at,
+	locked_until, lease_token, last_error, created_at, finished_at, unique_key, result,
+	result_type, chain`
 
 type scanner interface{ Scan(dest ...any) error }
 
 // scanRecord reads one row of columns.
 func scanRecord(sc scanner) (orch.Record, error) {
 	var (
-		r                           orch.Record
-		data                        string
-		timeoutMS                   int64
-		running, completed, failed  bool
-		runAt, lockedUntil, created dbTime
-		finished                    dbTime
-		leaseToken, lastError       sql.NullString
+		r                                     orch.Record
+		data                                  string
+		timeoutMS                             int64
+		running, completed, failed, cancelled bool
+		runAt, lockedUntil, created, finished dbTime
+		leaseToken, lastError, uniqueKey      sql.NullString
+		result, resultType, chain             sql.NullString
 	)
 	err := sc.Scan(&r.ID, &r.Executor, &r.DataType, &data, &r.Queue, &r.Priority, &timeoutMS,
-		&r.RetriesLeft, &r.Attempt, &running, &completed, &failed, &runAt, &lockedUntil,
-		&leaseToken, &lastError, &created, &finished)
+		&r.RetriesLeft, &r.Attempt, &running, &completed, &failed, &cancelled,
+		&r.CancelRequested, &runAt, &lockedUntil, &leaseToken, &lastError, &created, &finished,
+		&uniqueKey, &result, &resultType, &chain)
 	if err != nil {
 		return orch.Record{}, err
 	}
+	if r.Chain, err = decodeChain(chain); err != nil {
+		return orch.Record{}, fmt.Errorf("task %s: %w", r.ID, err)
+	}
 	r.Data = []byte(data)
 	r.Timeout = time.Duration(min(timeoutMS, math.MaxInt64/int64(time.Millisecond))) * time.Millisecond
-	switch {
-	case completed:
-		r.State = orch.StateCompleted
-	case failed:
-		r.State = orch.StateFailed
-	case running:
-		r.State = orch.StateRunning
-	default:
-		r.State = orch.StatePending
-	}
+	r.State = state(running, completed, failed, cancelled)
 	r.RunAt, r.LockedUntil, r.CreatedAt, r.FinishedAt = runAt.t, lockedUntil.t, created.t, finished.t
 	r.LeaseToken, r.LastError = leaseToken.String, lastError.String
+	r.UniqueKey, r.ResultType = uniqueKey.String, resultType.String
+	if result.Valid {
+		r.Result = []byte(result.String)
+	}
 	return r, nil
+}
+
+// state is the state the flag columns stand for.
+func state(running, completed, failed, cancelled bool) orch.State {
+	switch {
+	case completed:
+		return orch.StateCompleted
+	case failed:
+		return orch.StateFailed
+	case cancelled:
+		return orch.StateCancelled
+	case running:
+		return orch.StateRunning
+	}
+	return orch.StatePending
 }
 
 // scanRecords reads every row of rows and closes it.

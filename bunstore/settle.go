@@ -1,21 +1,26 @@
 package bunstore
 
 import (
+	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"slices"
 	"time"
 
 	orch "github.com/orchestratum/orchestratum"
 )
 
+var errNoRows = sql.ErrNoRows
+
 // settlement is what an outcome writes to its task's row.
 type settlement struct {
-	completed, failed bool
-	final             bool      // finished_at is set to now
-	reschedule        bool      // run_at is set to runAt
-	runAt             time.Time //
-	retryUsed         int       // subtracted from retries_left
+	completed, failed, cancelled bool
+	final                        bool      // finished_at is set to now
+	reschedule                   bool      // run_at is set to runAt
+	runAt                        time.Time //
+	retryUsed                    int       // subtracted from retries_left
 }
 
 func settle(o *orch.Outcome, now time.Time) settlement {
@@ -24,12 +29,83 @@ func settle(o *orch.Outcome, now time.Time) settlement {
 		return settlement{completed: true, final: true}
 	case orch.StateFailed:
 		return settlement{failed: true, final: true}
+	case orch.StateCancelled:
+		return settlement{cancelled: true, final: true}
 	}
 	s := settlement{reschedule: true, runAt: now.Add(o.Delay)}
 	if o.UseRetry {
 		s.retryUsed = 1
 	}
 	return s
+}
+
+// afterOutcome records an applied outcome's failed attempt in the history
+// and, for a final outcome, appends the task's follow-ups; tx is the
+// transaction that applied the outcome.
+func (s *Store) afterOutcome(ctx context.Context, tx *sql.Tx, o *orch.Outcome, attempt int,
+	chain sql.NullString, now time.Time) error {
+	if o.Error != "" {
+		if err := s.recordAttempt(ctx, tx, o.ID, attempt, o.Kind, o.Error, now); err != nil {
+			return err
+		}
+	}
+	if !o.State.Finished() {
+		return nil
+	}
+	fs, err := followUps(chain, o.State, o.FollowUps)
+	if err != nil || len(fs) == 0 {
+		return err
+	}
+	_, err = s.ops.append(ctx, tx, fs)
+	return err
+}
+
+// rescued is a task whose lease ended, as the rescue left it.
+type rescued struct {
+	id      orch.ID
+	attempt int
+	failed  bool
+	chain   sql.NullString
+}
+
+func scanRescued(rows *sql.Rows) ([]rescued, error) {
+	defer rows.Close()
+	var out []rescued
+	for rows.Next() {
+		var r rescued
+		if err := rows.Scan(&r.id, &r.attempt, &r.failed, &r.chain); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// settleRescued records the lost attempts of rescued tasks and appends
+// the failure follow-ups of those that failed.
+func (s *Store) settleRescued(ctx context.Context, tx *sql.Tx, rs []rescued, now time.Time) error {
+	for _, r := range rs {
+		o := orch.Outcome{Lease: orch.Lease{ID: r.id}, State: orch.StatePending,
+			Error: orch.ErrLeaseExpired.Error(), Kind: orch.KindLeaseLost}
+		if r.failed {
+			o.State = orch.StateFailed
+		}
+		if err := s.afterOutcome(ctx, tx, &o, r.attempt, r.chain, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// recordAttempt adds a failed attempt to a task's history.
+func (s *Store) recordAttempt(ctx context.Context, tx *sql.Tx, id orch.ID, attempt int,
+	kind orch.AttemptKind, msg string, now time.Time) error {
+	q := s.rebind("INSERT INTO " + s.attempts + " (task_id, attempt, at, kind, error) VALUES (?, ?, " +
+		s.nowSQL() + ", ?, ?) ON CONFLICT DO NOTHING")
+	if _, err := tx.ExecContext(ctx, q, id, attempt, s.nowArg(now), string(kind), msg); err != nil {
+		return fmt.Errorf("record attempt %d of %s: %w", attempt, id, err)
+	}
+	return nil
 }
 
 // sortClaimed puts a claimed batch in claim order: a database may return
@@ -51,4 +127,13 @@ func newToken() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
+}
+
+// affected reports whether a statement changed a row.
+func affected(res sql.Result, err error) (bool, error) {
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
 }

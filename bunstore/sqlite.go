@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	orch "github.com/orchestratum/orchestratum"
 )
@@ -30,23 +31,27 @@ func newSQLiteOps(s *Store) *sqliteOps {
 			locked_until = ?2 + min(min(max(timeout_ms, 0), ?4 / 1000) * 1000 + ?3, ?4)
 			WHERE id IN (SELECT id FROM ` + t + `
 				WHERE queue = ?5 AND is_running = 0 AND is_completed = 0 AND is_failed = 0
-				AND run_at <= ?2 AND executor IN (SELECT value FROM json_each(?6))
+				AND is_cancelled = 0 AND run_at <= ?2
+				AND executor IN (SELECT value FROM json_each(?6))
 				ORDER BY priority DESC, run_at, id LIMIT ?7)
 			RETURNING ` + columns,
 		rescueSQL: `UPDATE ` + t + ` SET is_running = 0, locked_until = NULL, lease_token = NULL,
-			last_error = ?2,
-			is_failed = (retries_left = 0),
-			finished_at = CASE WHEN retries_left = 0 THEN ?1 END,
+			cancel_requested = 0, last_error = ?2,
+			is_failed = (retries_left <= 0),
+			finished_at = CASE WHEN retries_left <= 0 THEN ?1 END,
 			retries_left = max(retries_left - 1, 0)
-			WHERE is_running = 1 AND locked_until <= ?1`,
+			WHERE is_running = 1 AND locked_until <= ?1
+			RETURNING id, attempt, is_failed, chain`,
 		heartbeatSQL: `UPDATE ` + t + ` SET locked_until = ?1
-			WHERE id = ?2 AND lease_token = ?3 AND is_running = 1`,
+			WHERE id = ?2 AND lease_token = ?3 AND is_running = 1
+			RETURNING cancel_requested`,
 		finishSQL: `UPDATE ` + t + ` SET is_running = 0, locked_until = NULL, lease_token = NULL,
-			is_completed = ?1, is_failed = ?2, finished_at = ?3,
-			run_at = coalesce(?4, run_at),
-			retries_left = max(retries_left - ?5, 0),
-			last_error = coalesce(?6, last_error)
-			WHERE id = ?7 AND lease_token = ?8 AND is_running = 1`,
+			cancel_requested = 0, is_completed = ?1, is_failed = ?2, is_cancelled = ?3,
+			finished_at = ?4, run_at = coalesce(?5, run_at),
+			retries_left = max(retries_left - ?6, 0),
+			last_error = coalesce(?7, last_error), result = ?8, result_type = ?9
+			WHERE id = ?10 AND lease_token = ?11 AND is_running = 1
+			RETURNING attempt, chain`,
 	}
 }
 
@@ -75,43 +80,27 @@ func (o *sqliteOps) write(ctx context.Context, fn func(tx *sql.Tx) error) error 
 	return nil
 }
 
-// appendRows is how many tasks one INSERT carries: 10 parameters each,
-// well under SQLite's limit of 32,766 per statement.
-const appendRows = 500
-
-func (o *sqliteOps) append(ctx context.Context, c conn, tasks []orch.NewRecord) error {
-	now := o.s.clock()
-	for start := 0; start < len(tasks); start += appendRows {
-		chunk := tasks[start:min(start+appendRows, len(tasks))]
-		q := insertSQL(o.s.table, len(chunk))
-		args := make([]any, 0, len(chunk)*10)
-		for i := range chunk {
-			t := &chunk[i]
-			runAt := now.Add(t.Delay)
-			if !t.RunAt.IsZero() {
-				runAt = t.RunAt
-			}
-			args = append(args, t.ID, t.Executor, t.DataType, string(t.Data), t.Queue,
-				t.Priority, t.Timeout.Milliseconds(), t.Retries, micros(runAt), micros(now))
-		}
-		if _, err := c.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("insert tasks: %w", err)
-		}
-	}
-	return nil
+func (o *sqliteOps) append(ctx context.Context, c conn, tasks []orch.NewRecord) (orch.AppendResult, error) {
+	return o.s.appendTasks(ctx, c, tasks)
 }
 
-// insertSQL is an INSERT of n tasks with ? placeholders.
-func insertSQL(table string, n int) string {
-	b := []byte("INSERT INTO " + table + ` (id, executor, data_type, data, queue, priority,
-		timeout_ms, retries_left, run_at, created_at) VALUES `)
-	for i := range n {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, "(?,?,?,?,?,?,?,?,?,?)"...)
+// The rows of an append on SQLite: times computed here, in microseconds.
+func (o *sqliteOps) prefix() []any      { return nil }
+func (o *sqliteOps) perStatement() int { return 500 } // 12 values each, of SQLite's 32,766
+func (o *sqliteOps) row(int) string     { return "(?,?,?,?,?,?,?,?,?,?,?,?)" }
+
+func (o *sqliteOps) args(t *orch.NewRecord, now time.Time) ([]any, error) {
+	runAt := now.Add(t.Delay)
+	if !t.RunAt.IsZero() {
+		runAt = t.RunAt
 	}
-	return string(b)
+	chain, err := encodeChain(t.Chain)
+	if err != nil {
+		return nil, err
+	}
+	return []any{t.ID, t.Executor, t.DataType, string(t.Data), t.Queue, t.Priority,
+		t.Timeout.Milliseconds(), t.Retries, micros(runAt), micros(now),
+		nullString(t.UniqueKey), chain}, nil
 }
 
 func (o *sqliteOps) claim(ctx context.Context, p orch.ClaimParams) ([]orch.Record, error) {
@@ -119,14 +108,14 @@ func (o *sqliteOps) claim(ctx context.Context, p orch.ClaimParams) ([]orch.Recor
 	if err != nil {
 		return nil, err
 	}
-	now := micros(o.s.clock())
+	now := o.s.clock()
 	token := newToken()
 	var recs []orch.Record
 	err = o.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, o.rescueSQL, now, orch.ErrLeaseExpired.Error()); err != nil {
-			return fmt.Errorf("rescue expired leases: %w", err)
+		if err := o.rescue(ctx, tx, now); err != nil {
+			return err
 		}
-		rows, err := tx.QueryContext(ctx, o.claimSQL, token, now, p.TimeoutBuffer.Microseconds(),
+		rows, err := tx.QueryContext(ctx, o.claimSQL, token, micros(now), p.TimeoutBuffer.Microseconds(),
 			p.Lease.Microseconds(), p.Queue, string(executors), p.Limit)
 		if err != nil {
 			return fmt.Errorf("claim tasks: %w", err)
@@ -141,28 +130,45 @@ func (o *sqliteOps) claim(ctx context.Context, p orch.ClaimParams) ([]orch.Recor
 	return recs, nil
 }
 
-func (o *sqliteOps) heartbeat(ctx context.Context, p orch.HeartbeatParams) ([]orch.ID, error) {
+// rescue settles the tasks whose lease ended, recording the lost attempt
+// and appending the failure follow-ups of those that failed.
+func (o *sqliteOps) rescue(ctx context.Context, tx *sql.Tx, now time.Time) error {
+	rows, err := tx.QueryContext(ctx, o.rescueSQL, micros(now), orch.ErrLeaseExpired.Error())
+	if err != nil {
+		return fmt.Errorf("rescue expired leases: %w", err)
+	}
+	rescued, err := scanRescued(rows)
+	if err != nil {
+		return fmt.Errorf("rescue expired leases: %w", err)
+	}
+	return o.s.settleRescued(ctx, tx, rescued, now)
+}
+
+func (o *sqliteOps) heartbeat(ctx context.Context, p orch.HeartbeatParams) (orch.HeartbeatResult, error) {
 	until := micros(o.s.clock().Add(p.Lease))
-	var lost []orch.ID
+	var res orch.HeartbeatResult
 	err := o.write(ctx, func(tx *sql.Tx) error {
-		lost = lost[:0]
+		res = orch.HeartbeatResult{}
 		stmt, err := tx.PrepareContext(ctx, o.heartbeatSQL)
 		if err != nil {
 			return err
 		}
 		defer stmt.Close()
 		for _, l := range p.Leases {
-			ok, err := affected(stmt.ExecContext(ctx, until, l.ID, l.Token))
-			if err != nil {
+			var cancel bool
+			err := stmt.QueryRowContext(ctx, until, l.ID, l.Token).Scan(&cancel)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				res.Lost = append(res.Lost, l.ID)
+			case err != nil:
 				return fmt.Errorf("renew lease of %s: %w", l.ID, err)
-			}
-			if !ok {
-				lost = append(lost, l.ID)
+			case cancel:
+				res.Cancelled = append(res.Cancelled, l.ID)
 			}
 		}
 		return nil
 	})
-	return lost, err
+	return res, err
 }
 
 func (o *sqliteOps) finish(ctx context.Context, p orch.FinishParams) ([]orch.ID, error) {
@@ -176,23 +182,12 @@ func (o *sqliteOps) finish(ctx context.Context, p orch.FinishParams) ([]orch.ID,
 		}
 		defer stmt.Close()
 		for i := range p.Outcomes {
-			oc := &p.Outcomes[i]
-			f := settle(oc, now)
-			var runAt any
-			if f.reschedule {
-				runAt = micros(f.runAt)
-			}
-			var finished any
-			if f.final {
-				finished = micros(now)
-			}
-			ok, err := affected(stmt.ExecContext(ctx, f.completed, f.failed, finished, runAt,
-				f.retryUsed, nullString(oc.Error), oc.ID, oc.Token))
+			applied, err := o.finishOne(ctx, tx, stmt, &p.Outcomes[i], now)
 			if err != nil {
-				return fmt.Errorf("record outcome of %s: %w", oc.ID, err)
+				return err
 			}
-			if !ok {
-				lost = append(lost, oc.ID)
+			if !applied {
+				lost = append(lost, p.Outcomes[i].ID)
 			}
 		}
 		return nil
@@ -200,10 +195,30 @@ func (o *sqliteOps) finish(ctx context.Context, p orch.FinishParams) ([]orch.ID,
 	return lost, err
 }
 
-func affected(res sql.Result, err error) (bool, error) {
-	if err != nil {
-		return false, err
+func (o *sqliteOps) finishOne(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, oc *orch.Outcome, now time.Time) (bool, error) {
+	f := settle(oc, now)
+	var runAt, finished any
+	if f.reschedule {
+		runAt = micros(f.runAt)
 	}
-	n, err := res.RowsAffected()
-	return n > 0, err
+	if f.final {
+		finished = micros(now)
+	}
+	var result any
+	if oc.Result != nil {
+		result = string(oc.Result)
+	}
+	var attempt int
+	var chain sql.NullString
+	err := stmt.QueryRowContext(ctx, f.completed, f.failed, f.cancelled, finished, runAt,
+		f.retryUsed, nullString(oc.Error), result, nullString(oc.ResultType), oc.ID, oc.Token).
+		Scan(&attempt, &chain)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("record outcome of %s: %w", oc.ID, err)
+	}
+	return true, o.s.afterOutcome(ctx, tx, oc, attempt, chain, now)
 }
+

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -53,15 +54,19 @@ type Options struct {
 
 // Store is an orchestratum.Store on an SQLite or PostgreSQL database.
 type Store struct {
-	db    *bun.DB
-	conn  conn // db.DB, or the caller's transaction for a Tx view
-	inTx  bool
-	name  string // the table name as given
-	table string // the table name quoted for SQL
-	now   func() time.Time
-	ops   ops
-	hub   *hub
-	lis   *listening // shared with Tx views
+	db       *bun.DB
+	conn     conn // db.DB, or the caller's transaction for a Tx view
+	inTx     bool
+	pg       bool
+	name     string // the table name as given
+	table    string // the table name quoted for SQL
+	attempts string // the history table, quoted
+	locks    string // the locks table, quoted
+	now      func() time.Time
+	ops      ops
+	rows     rows
+	hub      *hub
+	lis      *listening // shared with Tx views
 }
 
 // listening starts the LISTEN connection once, on the first subscription.
@@ -80,11 +85,11 @@ type conn interface {
 
 // ops are the operations whose SQL differs between dialects.
 type ops interface {
-	append(ctx context.Context, c conn, tasks []orch.NewRecord) error
+	append(ctx context.Context, c conn, tasks []orch.NewRecord) (orch.AppendResult, error)
 	write(ctx context.Context, fn func(tx *sql.Tx) error) error
 	turn() (release func()) // the write turn of this process, on SQLite
 	claim(ctx context.Context, p orch.ClaimParams) ([]orch.Record, error)
-	heartbeat(ctx context.Context, p orch.HeartbeatParams) ([]orch.ID, error)
+	heartbeat(ctx context.Context, p orch.HeartbeatParams) (orch.HeartbeatResult, error)
 	finish(ctx context.Context, p orch.FinishParams) ([]orch.ID, error)
 	close() error
 }
@@ -112,14 +117,17 @@ func New(ctx context.Context, db *bun.DB, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("bunstore: table %s lacks migrations %v; run them "+
 			"(orchestratum migrate) or leave Options.SkipMigrate unset", opts.Table, pending)
 	}
+	ident := func(name string) string { return string(db.QueryGen().AppendIdent(nil, name)) }
 	s := &Store{
-		db:    db,
-		conn:  db.DB,
-		name:  opts.Table,
-		table: string(db.QueryGen().AppendIdent(nil, opts.Table)),
-		now:   opts.Now,
-		hub:   newHub(),
-		lis:   &listening{},
+		db:       db,
+		conn:     db.DB,
+		name:     opts.Table,
+		table:    ident(opts.Table),
+		attempts: ident(opts.Table + "_attempts"),
+		locks:    ident(opts.Table + "_locks"),
+		now:      opts.Now,
+		hub:      newHub(),
+		lis:      &listening{},
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -129,9 +137,11 @@ func New(ctx context.Context, db *bun.DB, opts Options) (*Store, error) {
 		if s.now == nil {
 			s.now = time.Now
 		}
-		s.ops = newSQLiteOps(s)
+		o := newSQLiteOps(s)
+		s.ops, s.rows = o, o
 	case dialect.PG:
-		s.ops = newPGOps(s)
+		o := newPGOps(s)
+		s.ops, s.rows, s.pg = o, o, true
 		if !opts.NoListen {
 			s.lis.start = func() *listener { return startListener(s, opts.Logger) }
 		}
@@ -191,25 +201,64 @@ func (s *Store) Tx(tx bun.Tx) *Store {
 	return &c
 }
 
-// clock returns the store's time as it stores times.
-func (s *Store) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+// clock returns the store's time as it stores times: the injected clock's,
+// or this machine's where the database keeps the time (PostgreSQL).
+func (s *Store) clock() time.Time {
+	now := time.Now
+	if s.now != nil {
+		now = s.now
+	}
+	return now().UTC().Truncate(time.Microsecond)
+}
+
+// nowSQL is the SQL for the store's now, whose argument nowArg gives.
+func (s *Store) nowSQL() string {
+	if s.pg {
+		return "coalesce(?::timestamptz, statement_timestamp())"
+	}
+	return "?"
+}
+
+// nowArg is the argument of nowSQL, given the store's clock reading now.
+func (s *Store) nowArg(now time.Time) any {
+	switch {
+	case !s.pg:
+		return micros(now)
+	case s.now == nil:
+		return nil // the database's clock
+	}
+	return now
+}
+
+// timeArg is a time as the dialect stores it.
+func (s *Store) timeArg(t time.Time) any {
+	if s.pg {
+		return t.UTC()
+	}
+	return micros(t)
+}
 
 // Append implements orchestratum.Store.
-func (s *Store) Append(ctx context.Context, p orch.AppendParams) error {
+func (s *Store) Append(ctx context.Context, p orch.AppendParams) (orch.AppendResult, error) {
 	if len(p.Tasks) == 0 {
-		return nil
+		return orch.AppendResult{}, nil
 	}
 	if s.inTx {
 		return s.ops.append(ctx, s.conn, p.Tasks)
 	}
+	var res orch.AppendResult
 	err := s.ops.write(ctx, func(tx *sql.Tx) error {
-		return s.ops.append(ctx, tx, p.Tasks)
+		var err error
+		res, err = s.ops.append(ctx, tx, p.Tasks)
+		return err
 	})
 	if err != nil {
-		return err
+		return orch.AppendResult{}, err
 	}
-	s.hub.notify()
-	return nil
+	if slices.Contains(res.Existed, false) {
+		s.hub.notify()
+	}
+	return res, nil
 }
 
 // Claim implements orchestratum.Store.
@@ -221,9 +270,9 @@ func (s *Store) Claim(ctx context.Context, p orch.ClaimParams) ([]orch.Record, e
 }
 
 // Heartbeat implements orchestratum.Store.
-func (s *Store) Heartbeat(ctx context.Context, p orch.HeartbeatParams) ([]orch.ID, error) {
+func (s *Store) Heartbeat(ctx context.Context, p orch.HeartbeatParams) (orch.HeartbeatResult, error) {
 	if len(p.Leases) == 0 {
-		return nil, nil
+		return orch.HeartbeatResult{}, nil
 	}
 	return s.ops.heartbeat(ctx, p)
 }
@@ -233,7 +282,21 @@ func (s *Store) Finish(ctx context.Context, p orch.FinishParams) ([]orch.ID, err
 	if len(p.Outcomes) == 0 {
 		return nil, nil
 	}
-	return s.ops.finish(ctx, p)
+	lost, err := s.ops.finish(ctx, p)
+	if err == nil && hasFollowUps(p.Outcomes) {
+		s.hub.notify()
+	}
+	return lost, err
+}
+
+// hasFollowUps reports whether a final outcome may have appended tasks.
+func hasFollowUps(outcomes []orch.Outcome) bool {
+	for i := range outcomes {
+		if outcomes[i].State.Finished() {
+			return true
+		}
+	}
+	return false
 }
 
 // Get implements orchestratum.Store.
@@ -249,45 +312,10 @@ func (s *Store) Get(ctx context.Context, id orch.ID) (orch.Record, error) {
 	return r, nil
 }
 
-// Count implements orchestratum.Store.
-func (s *Store) Count(ctx context.Context, p orch.CountParams) (orch.Counts, error) {
-	q := "SELECT is_running, is_completed, is_failed, count(*) FROM " + s.table
-	var args []any
-	if p.Executor != "" {
-		q += " WHERE executor = ?"
-		args = append(args, p.Executor)
-	}
-	q += " GROUP BY is_running, is_completed, is_failed"
-	rows, err := s.conn.QueryContext(ctx, s.rebind(q), args...)
-	if err != nil {
-		return orch.Counts{}, fmt.Errorf("count tasks: %w", err)
-	}
-	defer rows.Close()
-	var c orch.Counts
-	for rows.Next() {
-		var running, completed, failed bool
-		var n int
-		if err := rows.Scan(&running, &completed, &failed, &n); err != nil {
-			return orch.Counts{}, fmt.Errorf("count tasks: %w", err)
-		}
-		switch {
-		case completed:
-			c.Completed += n
-		case failed:
-			c.Failed += n
-		case running:
-			c.Running += n
-		default:
-			c.Pending += n
-		}
-	}
-	return c, rows.Err()
-}
-
 // Subscribe implements orchestratum.Store: appends through this store, and
 // on PostgreSQL through any process, wake the subscribers.
 // The first subscription on PostgreSQL starts the LISTEN connection.
-func (s *Store) Subscribe() (<-chan struct{}, func()) {
+func (s *Store) Subscribe() *orch.Subscription {
 	if s.lis.start != nil {
 		s.lis.once.Do(func() { s.lis.listener = s.lis.start() })
 	}

@@ -145,8 +145,8 @@ func TestTransactionalAppend(t *testing.T) {
 	if rec, err := q.q.Get(ctx, committed); err != nil || rec.State != orch.StatePending {
 		t.Fatalf("the task of a committed transaction: %v, %v; want it pending", rec.State, err)
 	}
-	if n := nextNotification(t, conn); n != "" {
-		t.Fatalf("notification after the commit has payload %q, want the store's empty one", n)
+	if n := nextNotification(t, conn); n != "append" {
+		t.Fatalf("notification after the commit has payload %q, want the store's \"append\"", n)
 	}
 }
 

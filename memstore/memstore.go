@@ -36,20 +36,33 @@ type Store struct {
 	scheduled itemHeap             // pending, not yet due, by run-at
 	ready     map[string]*itemHeap // pending and due, per queue and executor
 	running   map[orch.ID]*item
-	subs      map[chan struct{}]struct{}
+	unique    map[string]orch.ID // unique keys of active tasks
+	locks     map[string]lock
+	subs      map[*orch.Subscription]subscriber
 }
 
-// item is a task and the generation of its place in the heaps: a heap
-// entry whose generation is stale is skipped when it surfaces.
+// item is a task, its history, and the generation of its place in the
+// heaps: a heap entry whose generation is stale is skipped when it
+// surfaces.
 type item struct {
-	rec orch.Record
-	gen int
+	rec     orch.Record
+	history []orch.Attempt
+	gen     int
 }
 
 type entry struct {
 	it  *item
 	gen int
 }
+
+type lock struct {
+	holder string
+	until  time.Time
+}
+
+type subscriber struct{ wake, cancel chan struct{} }
+
+var _ orch.Store = (*Store)(nil)
 
 // New returns an empty store.
 func New(opts Options) *Store {
@@ -61,33 +74,76 @@ func New(opts Options) *Store {
 		tasks:   make(map[orch.ID]*item),
 		ready:   make(map[string]*itemHeap),
 		running: make(map[orch.ID]*item),
-		subs:    make(map[chan struct{}]struct{}),
+		unique:  make(map[string]orch.ID),
+		locks:   make(map[string]lock),
+		subs:    make(map[*orch.Subscription]subscriber),
 	}
 }
 
 func (s *Store) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
 // Append implements orchestratum.Store.
-func (s *Store) Append(ctx context.Context, p orch.AppendParams) error {
+func (s *Store) Append(ctx context.Context, p orch.AppendParams) (orch.AppendResult, error) {
 	if err := ctx.Err(); err != nil {
-		return err
+		return orch.AppendResult{}, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	seen := make(map[orch.ID]bool, len(p.Tasks))
-	for i := range p.Tasks {
-		id := p.Tasks[i].ID
-		if _, dup := s.tasks[id]; dup || seen[id] {
-			return fmt.Errorf("append task %s: a task with this id exists", id)
-		}
-		seen[id] = true
+	res, err := s.plan(p.Tasks)
+	if err != nil {
+		return orch.AppendResult{}, err
 	}
 	now := s.clock()
+	inserted := false
 	for i := range p.Tasks {
-		s.insert(&p.Tasks[i], now)
+		if !res.Existed[i] {
+			s.insert(&p.Tasks[i], now)
+			inserted = true
+		}
 	}
-	s.notify()
-	return nil
+	if inserted {
+		s.notify(false)
+	}
+	return res, nil
+}
+
+// plan decides, before anything changes, which tasks an append inserts.
+func (s *Store) plan(tasks []orch.NewRecord) (orch.AppendResult, error) {
+	res := orch.AppendResult{IDs: make([]orch.ID, len(tasks)), Existed: make([]bool, len(tasks))}
+	ids := make(map[orch.ID]bool, len(tasks))
+	keys := make(map[string]orch.ID)
+	for i := range tasks {
+		t := &tasks[i]
+		res.IDs[i] = t.ID
+		_, exists := s.tasks[t.ID]
+		switch {
+		case (exists || ids[t.ID]) && t.IfAbsent:
+			res.Existed[i] = true
+			continue
+		case exists || ids[t.ID]:
+			return orch.AppendResult{}, fmt.Errorf("append task %s: a task with this id exists", t.ID)
+		}
+		if k := uniqueKey(t.Executor, t.UniqueKey); k != "" {
+			if id, held := s.unique[k]; held {
+				res.IDs[i], res.Existed[i] = id, true
+				continue
+			}
+			if id, held := keys[k]; held {
+				res.IDs[i], res.Existed[i] = id, true
+				continue
+			}
+			keys[k] = t.ID
+		}
+		ids[t.ID] = true
+	}
+	return res, nil
+}
+
+func uniqueKey(executor, key string) string {
+	if key == "" {
+		return ""
+	}
+	return executor + "\x00" + key
 }
 
 func (s *Store) insert(t *orch.NewRecord, now time.Time) {
@@ -107,8 +163,13 @@ func (s *Store) insert(t *orch.NewRecord, now time.Time) {
 		RetriesLeft: t.Retries,
 		CreatedAt:   now,
 		RunAt:       runAt,
+		UniqueKey:   t.UniqueKey,
+		Chain:       t.Chain,
 	}}
 	s.tasks[t.ID] = it
+	if k := uniqueKey(t.Executor, t.UniqueKey); k != "" {
+		s.unique[k] = t.ID
+	}
 	s.enqueue(it)
 }
 
@@ -117,166 +178,6 @@ func (s *Store) insert(t *orch.NewRecord, now time.Time) {
 func (s *Store) enqueue(it *item) {
 	it.gen++
 	heap.Push(&s.scheduled, entry{it: it, gen: it.gen})
-}
-
-// Claim implements orchestratum.Store.
-func (s *Store) Claim(ctx context.Context, p orch.ClaimParams) ([]orch.Record, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.clock()
-	s.rescue(now)
-	s.promote(now)
-	token := newToken()
-	var out []orch.Record
-	for len(out) < p.Limit {
-		it := s.popBest(p.Queue, p.Executors)
-		if it == nil {
-			break
-		}
-		lease := min(min(max(it.rec.Timeout, 0), p.Lease)+p.TimeoutBuffer, p.Lease)
-		it.rec.State = orch.StateRunning
-		it.rec.Attempt++
-		it.rec.LeaseToken = token
-		it.rec.LockedUntil = now.Add(lease)
-		s.running[it.rec.ID] = it
-		out = append(out, copyRecord(&it.rec))
-	}
-	return out, nil
-}
-
-// rescue settles running tasks whose lease has ended: the lost run counts
-// as a failed attempt.
-func (s *Store) rescue(now time.Time) {
-	for id, it := range s.running {
-		if it.rec.LockedUntil.After(now) {
-			continue
-		}
-		delete(s.running, id)
-		r := &it.rec
-		r.LockedUntil, r.LeaseToken = time.Time{}, ""
-		r.LastError = orch.ErrLeaseExpired.Error()
-		if r.RetriesLeft == 0 {
-			r.State, r.FinishedAt = orch.StateFailed, now
-			continue
-		}
-		r.RetriesLeft--
-		r.State = orch.StatePending // keeping its place in line
-		s.enqueue(it)
-	}
-}
-
-// promote moves due tasks from the scheduled heap to their ready heaps.
-func (s *Store) promote(now time.Time) {
-	for s.scheduled.Len() > 0 {
-		e := s.scheduled.list[0]
-		if e.gen == e.it.gen && e.it.rec.RunAt.After(now) {
-			return
-		}
-		heap.Pop(&s.scheduled)
-		if e.gen != e.it.gen || e.it.rec.State != orch.StatePending {
-			continue
-		}
-		key := readyKey(e.it.rec.Queue, e.it.rec.Executor)
-		h := s.ready[key]
-		if h == nil {
-			h = &itemHeap{byPriority: true}
-			s.ready[key] = h
-		}
-		heap.Push(h, e)
-	}
-}
-
-// popBest removes and returns the first ready task among the executors.
-func (s *Store) popBest(queue string, executors []string) *item {
-	var best *itemHeap
-	for _, ex := range executors {
-		h := s.ready[readyKey(queue, ex)]
-		if h == nil {
-			continue
-		}
-		h.dropStale()
-		if h.Len() > 0 && (best == nil || h.less(h.entries()[0], best.entries()[0])) {
-			best = h
-		}
-	}
-	if best == nil {
-		return nil
-	}
-	return heap.Pop(best).(entry).it
-}
-
-func readyKey(queue, executor string) string { return queue + "\x00" + executor }
-
-// Heartbeat implements orchestratum.Store.
-func (s *Store) Heartbeat(ctx context.Context, p orch.HeartbeatParams) ([]orch.ID, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.clock()
-	var lost []orch.ID
-	for _, l := range p.Leases {
-		it := s.held(l)
-		if it == nil {
-			lost = append(lost, l.ID)
-			continue
-		}
-		it.rec.LockedUntil = now.Add(p.Lease)
-	}
-	return lost, nil
-}
-
-// held returns the running task that lease l still holds, or nil.
-func (s *Store) held(l orch.Lease) *item {
-	it, ok := s.running[l.ID]
-	if !ok || it.rec.LeaseToken != l.Token {
-		return nil
-	}
-	return it
-}
-
-// Finish implements orchestratum.Store.
-func (s *Store) Finish(ctx context.Context, p orch.FinishParams) ([]orch.ID, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.clock()
-	var lost []orch.ID
-	for i := range p.Outcomes {
-		o := &p.Outcomes[i]
-		it := s.held(o.Lease)
-		if it == nil {
-			lost = append(lost, o.ID)
-			continue
-		}
-		delete(s.running, o.ID)
-		s.settle(it, o, now)
-	}
-	return lost, nil
-}
-
-func (s *Store) settle(it *item, o *orch.Outcome, now time.Time) {
-	r := &it.rec
-	r.LockedUntil, r.LeaseToken = time.Time{}, ""
-	if o.Error != "" {
-		r.LastError = o.Error
-	}
-	switch o.State {
-	case orch.StateCompleted, orch.StateFailed:
-		r.State, r.FinishedAt = o.State, now
-	default:
-		if o.UseRetry && r.RetriesLeft > 0 {
-			r.RetriesLeft--
-		}
-		r.State, r.RunAt = orch.StatePending, now.Add(o.Delay)
-		s.enqueue(it)
-	}
 }
 
 // Get implements orchestratum.Store.
@@ -293,49 +194,30 @@ func (s *Store) Get(ctx context.Context, id orch.ID) (orch.Record, error) {
 	return copyRecord(&it.rec), nil
 }
 
-// Count implements orchestratum.Store.
-func (s *Store) Count(ctx context.Context, p orch.CountParams) (orch.Counts, error) {
-	if err := ctx.Err(); err != nil {
-		return orch.Counts{}, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var c orch.Counts
-	for _, it := range s.tasks {
-		if p.Executor != "" && it.rec.Executor != p.Executor {
-			continue
-		}
-		switch it.rec.State {
-		case orch.StatePending:
-			c.Pending++
-		case orch.StateRunning:
-			c.Running++
-		case orch.StateCompleted:
-			c.Completed++
-		case orch.StateFailed:
-			c.Failed++
-		}
-	}
-	return c, nil
-}
-
-// Subscribe implements orchestratum.Store. Appends through this Store wake
-// its subscribers.
-func (s *Store) Subscribe() (<-chan struct{}, func()) {
-	ch := make(chan struct{}, 1)
-	s.mu.Lock()
-	s.subs[ch] = struct{}{}
-	s.mu.Unlock()
-	return ch, func() {
+// Subscribe implements orchestratum.Store. Appends and cancellations
+// through this Store wake its subscribers.
+func (s *Store) Subscribe() *orch.Subscription {
+	sub := subscriber{wake: make(chan struct{}, 1), cancel: make(chan struct{}, 1)}
+	out := &orch.Subscription{Wake: sub.wake, Cancel: sub.cancel}
+	out.Close = func() {
 		s.mu.Lock()
-		delete(s.subs, ch)
+		delete(s.subs, out)
 		s.mu.Unlock()
 	}
+	s.mu.Lock()
+	s.subs[out] = sub
+	s.mu.Unlock()
+	return out
 }
 
-// notify wakes every subscriber; the caller holds s.mu.
-func (s *Store) notify() {
-	for ch := range s.subs {
+// notify wakes every subscriber, on its Cancel channel when cancel is
+// set; the caller holds s.mu.
+func (s *Store) notify(cancel bool) {
+	for _, sub := range s.subs {
+		ch := sub.wake
+		if cancel {
+			ch = sub.cancel
+		}
 		select {
 		case ch <- struct{}{}:
 		default:
@@ -346,6 +228,7 @@ func (s *Store) notify() {
 func copyRecord(r *orch.Record) orch.Record {
 	c := *r
 	c.Data = slices.Clone(r.Data)
+	c.Result = slices.Clone(r.Result)
 	return c
 }
 

@@ -52,7 +52,7 @@ var appendCases = []testCase{
 			fresh := task("email")
 			dup := task("email")
 			dup.ID = first
-			err := f.store.Append(f.ctx, orch.AppendParams{Tasks: []orch.NewRecord{fresh, dup}})
+			_, err := f.store.Append(f.ctx, orch.AppendParams{Tasks: []orch.NewRecord{fresh, dup}})
 			if err == nil {
 				f.t.Fatal("Append with an existing ID returned nil, want an error")
 			}

@@ -51,14 +51,20 @@ func (f *fixture) now() time.Time { return f.clock.Now().Truncate(time.Microseco
 
 func (f *fixture) append(tasks ...orch.NewRecord) []orch.ID {
 	f.t.Helper()
-	if err := f.store.Append(f.ctx, orch.AppendParams{Tasks: tasks}); err != nil {
+	res, err := f.store.Append(f.ctx, orch.AppendParams{Tasks: tasks})
+	if err != nil {
 		f.t.Fatalf("Append: %v", err)
 	}
-	ids := make([]orch.ID, len(tasks))
-	for i := range tasks {
-		ids[i] = tasks[i].ID
+	if len(res.IDs) != len(tasks) || len(res.Existed) != len(tasks) {
+		f.t.Fatalf("Append of %d tasks returned %d IDs and %d existed flags",
+			len(tasks), len(res.IDs), len(res.Existed))
 	}
-	return ids
+	for i := range tasks {
+		if res.Existed[i] || res.IDs[i] != tasks[i].ID {
+			f.t.Fatalf("Append: task %d reported as existing task %s", i, res.IDs[i])
+		}
+	}
+	return res.IDs
 }
 
 func (f *fixture) claimParams(limit int, executors ...string) orch.ClaimParams {
@@ -120,11 +126,16 @@ func (f *fixture) finish(outcomes ...orch.Outcome) (lost []orch.ID) {
 
 func (f *fixture) heartbeat(leases ...orch.Lease) (lost []orch.ID) {
 	f.t.Helper()
-	lost, err := f.store.Heartbeat(f.ctx, orch.HeartbeatParams{Leases: leases, Lease: lease})
+	return f.heartbeatResult(leases...).Lost
+}
+
+func (f *fixture) heartbeatResult(leases ...orch.Lease) orch.HeartbeatResult {
+	f.t.Helper()
+	res, err := f.store.Heartbeat(f.ctx, orch.HeartbeatParams{Leases: leases, Lease: lease})
 	if err != nil {
 		f.t.Fatalf("Heartbeat: %v", err)
 	}
-	return lost
+	return res
 }
 
 func (f *fixture) wantState(id orch.ID, state orch.State) orch.Record {

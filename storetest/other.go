@@ -35,11 +35,11 @@ var otherCases = []testCase{
 		name: "SubscribeWakesOnAppend",
 		rule: "an append through the store wakes its subscribers",
 		fn: func(f *fixture) {
-			wake, cancel := f.store.Subscribe()
-			defer cancel()
+			sub := f.store.Subscribe()
+			defer sub.Close()
 			f.append(task("email"))
 			select {
-			case <-wake:
+			case <-sub.Wake:
 			case <-time.After(10 * time.Second):
 				f.t.Fatal("no wake-up within 10s of an append")
 			}

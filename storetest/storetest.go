@@ -67,7 +67,8 @@ type testCase struct {
 // Run runs every conformance case as a subtest of t, each on a fresh store
 // from newStore.
 func Run(t *testing.T, newStore NewStore) {
-	for _, group := range [][]testCase{appendCases, claimCases, extremeCases, leaseCases, finishCases, otherCases} {
+	for _, group := range [][]testCase{appendCases, claimCases, extremeCases, leaseCases,
+		finishCases, otherCases, uniqueCases, chainCases, cancelCases, adminCases} {
 		for _, tc := range group {
 			t.Run(tc.name, func(t *testing.T) {
 				t.Parallel()

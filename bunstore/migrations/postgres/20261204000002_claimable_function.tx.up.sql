@@ -13,6 +13,7 @@ SET enable_seqscan = off
 AS $fn$
 	SELECT id FROM {{.Table}}
 	WHERE queue = p_queue AND NOT is_running AND NOT is_completed AND NOT is_failed
+		AND NOT is_cancelled
 		AND run_at <= p_now AND executor = ANY (p_executors)
 	ORDER BY priority DESC, run_at, id
 	LIMIT p_limit
