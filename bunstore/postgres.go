@@ -119,7 +119,7 @@ func (o *pgOps) append(ctx context.Context, c conn, tasks []orch.NewRecord) (orc
 }
 
 // The rows of an append on PostgreSQL: times computed by the database.
-func (o *pgOps) prefix() []any      { return []any{o.now()} }
+func (o *pgOps) prefix() []any     { return []any{o.now()} }
 func (o *pgOps) perStatement() int { return 1000 } // 12 values each, of PostgreSQL's 65,535
 
 func (o *pgOps) row(first int) string {

@@ -85,9 +85,9 @@ func (o *sqliteOps) append(ctx context.Context, c conn, tasks []orch.NewRecord) 
 }
 
 // The rows of an append on SQLite: times computed here, in microseconds.
-func (o *sqliteOps) prefix() []any      { return nil }
+func (o *sqliteOps) prefix() []any     { return nil }
 func (o *sqliteOps) perStatement() int { return 500 } // 12 values each, of SQLite's 32,766
-func (o *sqliteOps) row(int) string     { return "(?,?,?,?,?,?,?,?,?,?,?,?)" }
+func (o *sqliteOps) row(int) string    { return "(?,?,?,?,?,?,?,?,?,?,?,?)" }
 
 func (o *sqliteOps) args(t *orch.NewRecord, now time.Time) ([]any, error) {
 	runAt := now.Add(t.Delay)
@@ -221,4 +221,3 @@ func (o *sqliteOps) finishOne(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, o
 	}
 	return true, o.s.afterOutcome(ctx, tx, oc, attempt, chain, now)
 }
-
