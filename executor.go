@@ -78,10 +78,10 @@ func (e *Executor[T]) payloadType() reflect.Type { return reflect.TypeFor[T]() }
 // task's ID and an error wrapping ErrDuplicate.
 func (e *Executor[T]) Append(ctx context.Context, q *Queue, data T, opts ...Option) (ID, error) {
 	ids, err := e.AppendMany(ctx, q, []T{data}, opts...)
-	if err != nil {
+	if len(ids) == 0 {
 		return NilID, err
 	}
-	return ids[0], nil
+	return ids[0], err
 }
 
 // AppendMany stores one task per payload in one atomic step, all with the

@@ -16,8 +16,9 @@ import (
 //
 // A Registry is safe for concurrent use.
 type Registry struct {
-	mu      sync.RWMutex
-	entries map[string]*entry
+	mu       sync.RWMutex
+	entries  map[string]*entry
+	periodic []*periodic
 }
 
 type entry struct {
@@ -91,6 +92,13 @@ func (r *Registry) Keys() []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// periodicTasks returns the registered periodic tasks.
+func (r *Registry) periodicTasks() []*periodic {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return append([]*periodic(nil), r.periodic...)
 }
 
 // kind returns the executor declared or registered under key.

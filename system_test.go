@@ -52,6 +52,17 @@ func newSystem(t *testing.T, cfg orch.Config) *system {
 	return s
 }
 
+// useRealClock replaces the system's store with one on the real clock,
+// before any task is appended.
+func (s *system) useRealClock() {
+	s.store = memstore.New(memstore.Options{})
+	q, err := orch.NewQueue(s.store, s.reg, s.cfg)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.queue = q
+}
+
 // run starts a runner on the system and stops it when the test ends; the
 // returned function stops it earlier and waits for Run to return.
 func (s *system) run() (stop func()) {
