@@ -10,6 +10,7 @@ import (
 	"time"
 
 	orch "github.com/orchestratum/orchestratum"
+	"github.com/orchestratum/orchestratum/internal/fault"
 )
 
 var errNoRows = sql.ErrNoRows
@@ -52,6 +53,9 @@ func (s *Store) afterOutcome(ctx context.Context, tx *sql.Tx, o *orch.Outcome, a
 	if !o.State.Finished() {
 		return nil
 	}
+	// Crash tests stop here: the task's final state is written, its
+	// follow-ups are not, and the transaction holding both is open.
+	fault.Point("bunstore.final-before-follow-ups")
 	fs, err := followUps(chain, o.State, o.FollowUps)
 	if err != nil || len(fs) == 0 {
 		return err

@@ -2,6 +2,7 @@ package integration
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -35,6 +36,7 @@ const (
 	envLease       = "ORCHESTRATUM_WORKER_LEASE"      // Config.Lease
 	envSkew        = "ORCHESTRATUM_WORKER_SKEW"       // added to the runner's clock
 	envAppender    = "ORCHESTRATUM_APPENDER"          // tasks to append; set only in appenders
+	envUniqueKey   = "ORCHESTRATUM_APPENDER_KEY"      // the unique key of every task appended
 )
 
 // Work is the payload of the tasks workers run. A worker records the run,
@@ -141,6 +143,9 @@ func appenderMain() error {
 		return err
 	}
 	fmt.Println("ready")
+	if key := os.Getenv(envUniqueKey); key != "" {
+		return appendUnique(ctx, q, key, total)
+	}
 	for n := 0; n < total; {
 		if n%20 == 0 {
 			if _, err := work.AppendMany(ctx, q, make([]Work, min(10, total-n))); err != nil {
@@ -153,6 +158,17 @@ func appenderMain() error {
 			return err
 		}
 		n++
+	}
+	return nil
+}
+
+// appendUnique appends total tasks one at a time, all with the unique key.
+func appendUnique(ctx context.Context, q *orch.Queue, key string, total int) error {
+	for n := range total {
+		_, err := work.Append(ctx, q, Work{N: n}, orch.WithUniqueKey(key))
+		if err != nil && !errors.Is(err, orch.ErrDuplicate) {
+			return err
+		}
 	}
 	return nil
 }
@@ -242,6 +258,22 @@ func startProcess(t *testing.T, id int, role, value string, env map[string]strin
 		<-w.exited
 	})
 	return w
+}
+
+// killed waits for the process to die of SIGKILL, as a fault point does,
+// and fails t when it exits otherwise or is still running after d.
+func (w *workerProc) killed(t *testing.T, d time.Duration) {
+	t.Helper()
+	select {
+	case err := <-w.exited:
+		w.exited <- err // for the cleanup
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+			t.Fatalf("process exited with %v, want killed by SIGKILL", err)
+		}
+	case <-time.After(d):
+		t.Fatalf("process still running after %v", d)
+	}
 }
 
 // wait waits for the worker to exit by itself and fails t unless it exits
