@@ -43,7 +43,7 @@ func (l *listener) loop(ctx context.Context) {
 		connected := false
 		err := l.listen(ctx, func(payload string) {
 			connected = true
-			l.s.hub.deliver(payload)
+			l.s.deliver(payload)
 		})
 		if ctx.Err() != nil {
 			return

@@ -32,7 +32,7 @@ func (s *Store) Cancel(ctx context.Context, id orch.ID) (orch.State, error) {
 	case err != nil:
 		return "", fmt.Errorf("cancel task %s: %w", id, err)
 	case st == orch.StateRunning:
-		s.hub.notifyCancel()
+		s.hub.WakeCancel()
 	}
 	return st, nil
 }
@@ -87,7 +87,7 @@ func (s *Store) Retry(ctx context.Context, p orch.RetryParams) error {
 	if err != nil {
 		return fmt.Errorf("retry task %s: %w", p.ID, err)
 	}
-	s.hub.notify()
+	s.hub.Wake()
 	return nil
 }
 

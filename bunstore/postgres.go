@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -92,17 +91,7 @@ func (o *pgOps) now() any {
 }
 
 func (o *pgOps) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := o.s.db.DB.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		return errors.Join(err, tx.Rollback())
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return inTx(ctx, o.s.db.DB, fn)
 }
 
 // append inserts the tasks and queues a notification, which PostgreSQL

@@ -67,17 +67,7 @@ func (o *sqliteOps) turn() func() {
 func (o *sqliteOps) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	tx, err := o.s.db.DB.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		return errors.Join(err, tx.Rollback())
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return inTx(ctx, o.s.db.DB, fn)
 }
 
 func (o *sqliteOps) append(ctx context.Context, c conn, tasks []orch.NewRecord) (orch.AppendResult, error) {

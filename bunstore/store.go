@@ -65,7 +65,7 @@ type Store struct {
 	now      func() time.Time
 	ops      ops
 	rows     rows
-	hub      *hub
+	hub      *orch.Hub  // shared with Tx views
 	lis      *listening // shared with Tx views
 }
 
@@ -126,7 +126,7 @@ func New(ctx context.Context, db *bun.DB, opts Options) (*Store, error) {
 		attempts: ident(opts.Table + "_attempts"),
 		locks:    ident(opts.Table + "_locks"),
 		now:      opts.Now,
-		hub:      newHub(),
+		hub:      &orch.Hub{},
 		lis:      &listening{},
 	}
 	if opts.Logger == nil {
@@ -256,7 +256,7 @@ func (s *Store) Append(ctx context.Context, p orch.AppendParams) (orch.AppendRes
 		return orch.AppendResult{}, err
 	}
 	if slices.Contains(res.Existed, false) {
-		s.hub.notify()
+		s.hub.Wake()
 	}
 	return res, nil
 }
@@ -284,7 +284,7 @@ func (s *Store) Finish(ctx context.Context, p orch.FinishParams) ([]orch.ID, err
 	}
 	lost, err := s.ops.finish(ctx, p)
 	if err == nil && hasFollowUps(p.Outcomes) {
-		s.hub.notify()
+		s.hub.Wake()
 	}
 	return lost, err
 }
@@ -319,7 +319,7 @@ func (s *Store) Subscribe() *orch.Subscription {
 	if s.lis.start != nil {
 		s.lis.once.Do(func() { s.lis.listener = s.lis.start() })
 	}
-	return s.hub.subscribe()
+	return s.hub.Subscribe()
 }
 
 // funcName is the quoted name of the table's SQL function with suffix.

@@ -82,7 +82,7 @@ func (s *Store) final(it *item, state orch.State, extra []orch.NewRecord, now ti
 		}
 	}
 	if len(followUps) > 0 {
-		s.notify(false)
+		s.hub.Wake()
 	}
 }
 
@@ -101,7 +101,7 @@ func (s *Store) Cancel(ctx context.Context, id orch.ID) (orch.State, error) {
 		return it.rec.State, fmt.Errorf("cancel task %s: %w (%s)", id, orch.ErrFinished, it.rec.State)
 	case it.rec.State == orch.StateRunning:
 		it.rec.CancelRequested = true
-		s.notify(true)
+		s.hub.WakeCancel()
 		return orch.StateRunning, nil
 	}
 	s.final(it, orch.StateCancelled, nil, s.clock())
@@ -134,7 +134,7 @@ func (s *Store) Retry(ctx context.Context, p orch.RetryParams) error {
 	}
 	r.State, r.RunAt, r.FinishedAt, r.RetriesLeft = orch.StatePending, s.clock(), time.Time{}, p.Retries
 	s.enqueue(it)
-	s.notify(false)
+	s.hub.Wake()
 	return nil
 }
 

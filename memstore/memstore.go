@@ -38,7 +38,7 @@ type Store struct {
 	running   map[orch.ID]*item
 	unique    map[string]orch.ID // unique keys of active tasks
 	locks     map[string]lock
-	subs      map[*orch.Subscription]subscriber
+	hub       orch.Hub
 }
 
 // item is a task, its history, and the generation of its place in the
@@ -60,8 +60,6 @@ type lock struct {
 	until  time.Time
 }
 
-type subscriber struct{ wake, cancel chan struct{} }
-
 var _ orch.Store = (*Store)(nil)
 
 // New returns an empty store.
@@ -76,7 +74,6 @@ func New(opts Options) *Store {
 		running: make(map[orch.ID]*item),
 		unique:  make(map[string]orch.ID),
 		locks:   make(map[string]lock),
-		subs:    make(map[*orch.Subscription]subscriber),
 	}
 }
 
@@ -102,7 +99,7 @@ func (s *Store) Append(ctx context.Context, p orch.AppendParams) (orch.AppendRes
 		}
 	}
 	if inserted {
-		s.notify(false)
+		s.hub.Wake()
 	}
 	return res, nil
 }
@@ -196,34 +193,7 @@ func (s *Store) Get(ctx context.Context, id orch.ID) (orch.Record, error) {
 
 // Subscribe implements orchestratum.Store. Appends and cancellations
 // through this Store wake its subscribers.
-func (s *Store) Subscribe() *orch.Subscription {
-	sub := subscriber{wake: make(chan struct{}, 1), cancel: make(chan struct{}, 1)}
-	out := &orch.Subscription{Wake: sub.wake, Cancel: sub.cancel}
-	out.Close = func() {
-		s.mu.Lock()
-		delete(s.subs, out)
-		s.mu.Unlock()
-	}
-	s.mu.Lock()
-	s.subs[out] = sub
-	s.mu.Unlock()
-	return out
-}
-
-// notify wakes every subscriber, on its Cancel channel when cancel is
-// set; the caller holds s.mu.
-func (s *Store) notify(cancel bool) {
-	for _, sub := range s.subs {
-		ch := sub.wake
-		if cancel {
-			ch = sub.cancel
-		}
-		select {
-		case ch <- struct{}{}:
-		default:
-		}
-	}
-}
+func (s *Store) Subscribe() *orch.Subscription { return s.hub.Subscribe() }
 
 func copyRecord(r *orch.Record) orch.Record {
 	c := *r
