@@ -53,6 +53,23 @@
 // fails for good after the last. [Permanent] fails it at once. A panic is
 // a failed attempt whose error, a [*PanicError], holds the stack.
 //
+// # More than a queue
+//
+// Tasks take a priority ([WithPriority]), a delay or a time ([WithDelay],
+// [WithRunAt]), a queue served by runners configured for it ([WithQueue],
+// [Config.Queues]) and a unique key that keeps a second active task with it
+// from being stored ([WithUniqueKey]). Follow-up tasks built with [Then]
+// are appended when a task completes, fails or is cancelled ([OnSuccess],
+// [OnFailure], [OnCancel], [AddFollowUp]), in the transaction that records
+// its final state. A handler registered with [RegisterResult] returns a
+// typed result, read back with [GetResult]; one that returns [Snooze] runs
+// again later without using a retry. [Queue.Cancel] cancels a task, even
+// one running in another process. [Queue.History] lists every failed
+// attempt; [Queue.List], [Queue.Retry] and [Queue.Delete] inspect and
+// manage tasks, and [Config.Retention] prunes finished ones.
+// [RegisterPeriodic] appends a task once per fire of a [Schedule] ([Every],
+// [ParseCron]), however many runners serve it.
+//
 // # Guarantees
 //
 // Every [Store] keeps the same contract, checked by the storetest package:
