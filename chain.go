@@ -54,7 +54,9 @@ func buildFollowUps(cfg *Config, fs []FollowUp) ([]NewRecord, error) {
 func resolveOptions(cfg *Config, opts []Option) (*appendOptions, error) {
 	o := &appendOptions{timeout: cfg.DefaultTimeout, retries: cfg.DefaultRetries, queue: DefaultQueue}
 	for _, opt := range opts {
-		opt(o)
+		if opt != nil {
+			opt(o)
+		}
 	}
 	return o, errors.Join(o.errs...)
 }

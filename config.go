@@ -164,6 +164,12 @@ func (c Config) validate() error {
 	if c.Concurrency < 0 {
 		return fmt.Errorf("config: Concurrency must not be negative, found %d", c.Concurrency)
 	}
+	if c.PollInterval < time.Millisecond {
+		return fmt.Errorf("config: PollInterval must be at least 1ms, found %v", c.PollInterval)
+	}
+	if c.DefaultTimeout < time.Millisecond {
+		return fmt.Errorf("config: DefaultTimeout must be at least 1ms, found %v", c.DefaultTimeout)
+	}
 	if c.Lease < 3*time.Millisecond {
 		return fmt.Errorf("config: Lease must be at least 3ms, found %v", c.Lease)
 	}

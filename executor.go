@@ -72,6 +72,14 @@ func (e *Executor[T]) Aliases() []string { return e.aliases }
 
 func (e *Executor[T]) payloadType() reflect.Type { return reflect.TypeFor[T]() }
 
+// check reports an Executor that was not made by NewExecutor.
+func (e *Executor[T]) check() error {
+	if e == nil || e.key == "" {
+		return fmt.Errorf("executor of %s was not declared with NewExecutor", codec.NameOf[T]())
+	}
+	return nil
+}
+
 // Append stores one task with payload data and returns its ID. When Append
 // returns nil the task is committed to the queue's store. With
 // WithUniqueKey, a key that an active task holds makes Append return that
@@ -89,6 +97,9 @@ func (e *Executor[T]) Append(ctx context.Context, q *Queue, data T, opts ...Opti
 // some from being stored, their entries hold the existing tasks' IDs and
 // the error wraps ErrDuplicate; the others are stored.
 func (e *Executor[T]) AppendMany(ctx context.Context, q *Queue, data []T, opts ...Option) ([]ID, error) {
+	if err := e.check(); err != nil {
+		return nil, fmt.Errorf("append: %w", err)
+	}
 	o, err := resolveOptions(&q.cfg, opts)
 	if err != nil {
 		return nil, fmt.Errorf("append %s: %w", e.key, err)

@@ -63,31 +63,50 @@ func (f *finisher) loop(ctx context.Context) {
 	}
 }
 
-// flush records one batch, retrying while the store fails. It gives up
-// after one lease period: by then the leases have ended and the tasks
-// belong to whoever rescues them.
+// flush records one batch. When the store refuses the batch, each outcome
+// is recorded on its own, so that one the store cannot take (or a store
+// that is down) holds up no other. See record.
 func (f *finisher) flush(ctx context.Context, batch []finishItem) {
+	if lost, err := f.finish(ctx, batch); err == nil || len(batch) == 1 {
+		f.settled(ctx, batch, lost, err)
+		return
+	}
+	for i := range batch {
+		lost, err := f.finish(ctx, batch[i:i+1])
+		f.settled(ctx, batch[i:i+1], lost, err)
+	}
+}
+
+// finish records outcomes, retrying while the store fails. It gives up
+// after one lease period: by then the leases have ended and the tasks
+// belong to whoever rescues them. Each try is bounded by the lease too.
+func (f *finisher) finish(ctx context.Context, batch []finishItem) ([]ID, error) {
 	outcomes := make([]Outcome, len(batch))
 	for i := range batch {
 		outcomes[i] = batch[i].outcome
 	}
 	giveUp := f.cfg.Now().Add(f.cfg.Lease)
-	var lost []ID
 	for attempt := 1; ; attempt++ {
-		var err error
-		lost, err = f.store.Finish(ctx, FinishParams{Outcomes: outcomes})
-		if err == nil {
-			break
-		}
-		if f.cfg.Now().After(giveUp) {
-			f.log.ErrorContext(ctx, "orchestratum: could not record outcomes; "+
-				"their tasks will be rescued when their leases end",
-				slog.Int("outcomes", len(outcomes)), slog.Any("error", err))
-			return
+		tryCtx, cancel := context.WithTimeout(ctx, f.cfg.Lease)
+		lost, err := f.store.Finish(tryCtx, FinishParams{Outcomes: outcomes})
+		cancel()
+		if err == nil || f.cfg.Now().After(giveUp) {
+			return lost, err
 		}
 		f.log.WarnContext(ctx, "orchestratum: recording outcomes failed; retrying",
 			slog.Int("outcomes", len(outcomes)), slog.Int("attempt", attempt), slog.Any("error", err))
 		time.Sleep(min(time.Duration(attempt)*50*time.Millisecond, time.Second))
+	}
+}
+
+// settled reports the outcomes of a batch that was recorded, or logs that
+// it could not be.
+func (f *finisher) settled(ctx context.Context, batch []finishItem, lost []ID, err error) {
+	if err != nil {
+		f.log.ErrorContext(ctx, "orchestratum: could not record outcomes; "+
+			"their tasks will be rescued when their leases end",
+			slog.Int("outcomes", len(batch)), slog.Any("error", err))
+		return
 	}
 	for i := range batch {
 		f.report(ctx, &batch[i], slices.Contains(lost, batch[i].rec.ID))

@@ -22,24 +22,28 @@ type appendOptions struct {
 }
 
 // WithTimeout sets how long each run of the task may take; its handler's
-// context ends then and the attempt counts as failed. It must be positive;
-// the default is Config.DefaultTimeout.
+// context ends then and the attempt counts as failed. Stores keep it to
+// the millisecond, so it must be at least 1ms (a finer one is rounded
+// down); the default is Config.DefaultTimeout.
 func WithTimeout(d time.Duration) Option {
 	return func(o *appendOptions) {
-		if d <= 0 {
-			o.errs = append(o.errs, fmt.Errorf("WithTimeout: want a positive duration, found %v", d))
+		if d < time.Millisecond {
+			o.errs = append(o.errs, fmt.Errorf("WithTimeout: want at least 1ms, found %v", d))
 		}
-		o.timeout = d
+		o.timeout = d.Truncate(time.Millisecond)
 	}
 }
+
+// maxCount bounds counts that stores keep as 32-bit integers.
+const maxCount = 1<<31 - 1
 
 // WithRetries sets how many times the task runs again after failed runs:
 // with n retries it runs at most n+1 times. It must not be negative; the
 // default is Config.DefaultRetries.
 func WithRetries(n int) Option {
 	return func(o *appendOptions) {
-		if n < 0 {
-			o.errs = append(o.errs, fmt.Errorf("WithRetries: want 0 or more, found %d", n))
+		if n < 0 || n > maxCount {
+			o.errs = append(o.errs, fmt.Errorf("WithRetries: want 0 to %d, found %d", maxCount, n))
 		}
 		o.retries = n
 	}
@@ -48,24 +52,35 @@ func WithRetries(n int) Option {
 // WithPriority sets the task's priority: among due tasks, higher runs
 // first. The default is 0; negative values run after it.
 func WithPriority(p int) Option {
-	return func(o *appendOptions) { o.priority = p }
+	return func(o *appendOptions) {
+		if p < -maxCount || p > maxCount {
+			o.errs = append(o.errs, fmt.Errorf("WithPriority: want %d to %d, found %d", -maxCount, maxCount, p))
+		}
+		o.priority = p
+	}
 }
 
 // WithDelay makes the task due d after it is appended, measured by the
 // store's clock. It must not be negative.
 func WithDelay(d time.Duration) Option {
 	return func(o *appendOptions) {
-		if d < 0 {
-			o.errs = append(o.errs, fmt.Errorf("WithDelay: want 0 or more, found %v", d))
+		if d < 0 || d > 100*365*24*time.Hour {
+			o.errs = append(o.errs, fmt.Errorf("WithDelay: want 0 to 100 years, found %v", d))
 		}
 		o.delay = d
 	}
 }
 
-// WithRunAt makes the task due at t. A time in the past makes it due at
-// once; it still runs after tasks that were due before it.
+// WithRunAt makes the task due at t, which must lie in the years 1 to 9999
+// (what every store can keep). A time in the past makes it due at once; it
+// still runs after tasks that were due before it. The zero time means now.
 func WithRunAt(t time.Time) Option {
-	return func(o *appendOptions) { o.runAt = t }
+	return func(o *appendOptions) {
+		if y := t.UTC().Year(); !t.IsZero() && (y < 1 || y > 9999) {
+			o.errs = append(o.errs, fmt.Errorf("WithRunAt: want a time in the years 1 to 9999, found %v", t))
+		}
+		o.runAt = t
+	}
 }
 
 // WithQueue appends the task to the named queue instead of DefaultQueue;

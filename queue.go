@@ -59,11 +59,15 @@ func (q *Queue) Append(ctx context.Context, key string, value any, opts ...Optio
 	if !ok {
 		return NilID, fmt.Errorf("append: %w", &UnknownExecutorError{Key: key})
 	}
+	want := k.payloadType()
 	v := reflect.ValueOf(value)
-	for v.IsValid() && v.Kind() == reflect.Pointer && v.Type() != k.payloadType() && !v.IsNil() {
+	for v.IsValid() && v.Kind() == reflect.Pointer && !v.Type().AssignableTo(want) && !v.IsNil() {
 		v = v.Elem()
 	}
-	if !v.IsValid() || v.Type() != k.payloadType() {
+	if !v.IsValid() && want.Kind() == reflect.Interface {
+		v = reflect.Zero(want) // a nil interface payload
+	}
+	if !v.IsValid() || !v.Type().AssignableTo(want) {
 		return NilID, fmt.Errorf("append %s: executor expects a payload of type %s, found %s",
 			key, codec.TypeName(k.payloadType()), codec.TypeName(reflect.TypeOf(value)))
 	}

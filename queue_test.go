@@ -85,10 +85,15 @@ func TestAppendOptions(t *testing.T) {
 		opt  orch.Option
 		want string
 	}{
-		{orch.WithTimeout(0), "WithTimeout: want a positive duration, found 0s"},
-		{orch.WithTimeout(-time.Second), "WithTimeout: want a positive duration, found -1s"},
-		{orch.WithRetries(-1), "WithRetries: want 0 or more, found -1"},
-		{orch.WithDelay(-time.Second), "WithDelay: want 0 or more, found -1s"},
+		{orch.WithTimeout(0), "WithTimeout: want at least 1ms, found 0s"},
+		{orch.WithTimeout(999 * time.Microsecond), "WithTimeout: want at least 1ms, found 999µs"},
+		{orch.WithTimeout(-time.Second), "WithTimeout: want at least 1ms, found -1s"},
+		{orch.WithRetries(-1), "WithRetries: want 0 to 2147483647, found -1"},
+		{orch.WithRetries(1 << 31), "WithRetries: want 0 to 2147483647, found 2147483648"},
+		{orch.WithPriority(-1 << 40), "WithPriority: want -2147483647 to 2147483647"},
+		{orch.WithDelay(-time.Second), "WithDelay: want 0 to 100 years, found -1s"},
+		{orch.WithRunAt(time.Date(300000, 1, 1, 0, 0, 0, 0, time.UTC)), "WithRunAt: want a time in the years 1 to 9999"},
+		{orch.WithQueue("has space"), "WithQueue: queue name \"has space\" has a space"},
 	} {
 		_, err := sendEmail.Append(ctx, s.queue, Email{}, tc.opt)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -97,6 +102,29 @@ func TestAppendOptions(t *testing.T) {
 	}
 	if c, _ := s.queue.Count(ctx, ""); c.Total() != 3 {
 		t.Fatalf("%d tasks stored, want the 3 valid ones", c.Total())
+	}
+	if _, err := sendEmail.Append(ctx, s.queue, Email{}, nil); err != nil {
+		t.Fatalf("append with a nil option: %v", err)
+	}
+	var undeclared orch.Executor[Email]
+	if _, err := undeclared.Append(ctx, s.queue, Email{}); err == nil ||
+		!strings.Contains(err.Error(), "was not declared with NewExecutor") {
+		t.Fatalf("append through a zero Executor: %v; want an error saying so", err)
+	}
+	if err := orch.Register[Email](s.reg, sendEmail, nil); err == nil {
+		t.Fatal("Register with a nil function was accepted")
+	}
+}
+
+func TestStringKeyedAppendOfInterfacePayload(t *testing.T) {
+	t.Parallel()
+	s := newSystem(t, orch.Config{})
+	anything := orch.NewExecutor[any]("anything")
+	s.reg.Declare(anything)
+	for _, v := range []any{42, "text", nil, []int{1}} {
+		if _, err := s.queue.Append(t.Context(), "anything", v); err != nil {
+			t.Fatalf("append of %#v to an executor of any: %v", v, err)
+		}
 	}
 }
 

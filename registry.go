@@ -34,6 +34,9 @@ func NewRegistry() *Registry {
 // Register adds fn as the handler of executor e. Registering a second
 // handler for the same key is an error that names the key.
 func Register[T any](r *Registry, e *Executor[T], fn func(ctx context.Context, task *Task[T]) error) error {
+	if fn == nil {
+		return RegisterHandler[T](r, e, nil)
+	}
 	return RegisterHandler(r, e, HandlerFunc[T](fn))
 }
 
@@ -42,6 +45,9 @@ func Register[T any](r *Registry, e *Executor[T], fn func(ctx context.Context, t
 // plugs in directly. Registering a second handler for the same key is an
 // error that names the key.
 func RegisterHandler[T any](r *Registry, e *Executor[T], h Handler[T]) error {
+	if err := e.check(); err != nil {
+		return fmt.Errorf("register: %w", err)
+	}
 	if h == nil {
 		return fmt.Errorf("register executor %q: handler is nil", e.key)
 	}

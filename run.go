@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 )
@@ -77,6 +78,7 @@ func (ru *run) execute(parent context.Context) {
 	res := ru.wait(ctx, done)
 	elapsed := r.cfg.Now().Sub(start)
 	o, err := ru.decide(res, context.Cause(ctx))
+	o.Error = storable(o.Error)
 	ru.finish(o, err, elapsed)
 }
 
@@ -122,18 +124,18 @@ func (ru *run) decide(res result, cause error) (Outcome, error) {
 	var snooze *snoozeError
 	switch {
 	case errors.Is(cause, ErrCancelled):
-		err = fmt.Errorf("%w while running: %w", ErrCancelled, orNil(err))
+		err = because(fmt.Errorf("%w while running", ErrCancelled), orNil(err))
 		o.State, o.Error, o.Kind = StateCancelled, err.Error(), KindCancelled
 		return o, err
 	case errors.Is(cause, ErrShutdown) && err != nil:
-		err = fmt.Errorf("interrupted: %w: %w", ErrShutdown, err)
+		err = because(fmt.Errorf("interrupted: %w", ErrShutdown), err)
 		o.State, o.Error, o.Kind = StatePending, err.Error(), KindShutdown
 		return o, err
 	case errors.Is(cause, ErrTimeout):
-		err = fmt.Errorf("%w after %v: %w", ErrTimeout, ru.rec.Timeout, orNil(err))
+		err = because(fmt.Errorf("%w after %v", ErrTimeout, ru.rec.Timeout), orNil(err))
 		o.Kind = KindTimeout
 	case errors.Is(cause, ErrLeaseLost):
-		err = fmt.Errorf("%w: %w", ErrLeaseLost, orNil(err))
+		err = because(ErrLeaseLost, orNil(err))
 		o.Kind = KindLeaseLost
 	case errors.As(err, &snooze):
 		o.State, o.Delay = StatePending, max(snooze.d, 0)
@@ -168,6 +170,30 @@ func kindOf(err error) AttemptKind {
 		return KindInvalid
 	}
 	return KindError
+}
+
+// because joins what ended a run with the handler's own error, leaving
+// the latter out when it only repeats the former (a handler that returns
+// context.Cause(ctx)) or says no more than that its context ended.
+func because(what, handlerErr error) error {
+	if errors.Is(handlerErr, what) || errors.Is(what, handlerErr) ||
+		errors.Is(handlerErr, context.Canceled) || errors.Is(handlerErr, context.DeadlineExceeded) {
+		return what
+	}
+	return fmt.Errorf("%w: %w", what, handlerErr)
+}
+
+// maxErrorLen bounds the error text kept with a task.
+const maxErrorLen = 64 << 10
+
+// storable makes an error text fit every store: valid UTF-8 without NUL
+// bytes (PostgreSQL text holds neither), at most maxErrorLen bytes.
+func storable(s string) string {
+	s = strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", "\uFFFD"), "\uFFFD")
+	if len(s) > maxErrorLen {
+		s = strings.ToValidUTF8(s[:maxErrorLen], "") + "… (truncated)"
+	}
+	return s
 }
 
 // orNil keeps "timed out: <nil>" out of messages when the handler

@@ -70,7 +70,8 @@ func NewRunner(store Store, reg *Registry, cfg Config) (*Runner, error) {
 // cancels the rest (their tasks go back to pending without using a retry),
 // records every outcome and returns. It returns nil after such a stop;
 // errors are for a runner that cannot start. Store errors while running
-// are logged and retried, never returned. A Runner runs once.
+// are logged and retried, never returned. A Runner runs once, serving the
+// executors that had handlers in its registry when Run was called.
 func (r *Runner) Run(ctx context.Context) error {
 	keys := r.reg.Keys()
 	if len(keys) == 0 {
@@ -80,6 +81,11 @@ func (r *Runner) Run(ctx context.Context) error {
 		return errors.New("run: runner already started")
 	}
 	defer close(r.stop.done)
+	select {
+	case <-r.stop.graceful:
+		return nil // stopped before it started
+	default:
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {

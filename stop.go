@@ -48,24 +48,24 @@ func (s *stopper) hurryLocked() {
 	}
 }
 
-// Stop stops a running Run as its context ending would: no more claims,
-// running handlers get Config.StopTimeout to finish. Stop waits for Run to
-// return. It hurries the stop, cancelling running handlers at once, when
-// ctx ends first or when Stop was already called; their tasks go back to
-// pending without using a retry. Stop returns ctx's error if ctx ended
-// before Run returned, and nil otherwise, including for a runner that
-// never started.
+// Stop stops Run as its context ending would: no more claims, running
+// handlers get Config.StopTimeout to finish, and Stop waits for Run to
+// return. A second Stop hurries the stop: running handlers are cancelled at
+// once, and their tasks go back to pending without using a retry. When
+// ctx ends before Run returns, Stop hurries the stop too and returns ctx's
+// error at once; Run returns when the hurried stop is done (it may still
+// be recording outcomes in a store that is slow to answer). Stop before
+// Run makes Run return at once.
 func (r *Runner) Stop(ctx context.Context) error {
+	r.stop.request()
 	if !r.started.Load() {
 		return nil
 	}
-	r.stop.request()
 	select {
 	case <-r.stop.done:
 		return nil
 	case <-ctx.Done():
 	}
 	r.stop.hurryNow()
-	<-r.stop.done
 	return ctx.Err()
 }

@@ -78,3 +78,26 @@ func TestSecondStopHurries(t *testing.T) {
 		t.Fatalf("event %s, want released", e.Kind)
 	}
 }
+
+func TestStopBeforeRun(t *testing.T) {
+	t.Parallel()
+	s := newSystem(t, orch.Config{})
+	orch.Register(s.reg, slow, func(context.Context, *orch.Task[int]) error { return nil })
+	r, err := orch.NewRunner(s.store, s.reg, s.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Stop(context.Background()); err != nil {
+		t.Fatalf("Stop before Run: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- r.Run(context.Background()) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run after Stop: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Run after Stop did not return")
+	}
+}

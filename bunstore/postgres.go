@@ -79,8 +79,10 @@ func newPGOps(s *Store) *pgOps {
 
 func (o *pgOps) close() error { return nil }
 
-// turn is free on PostgreSQL, whose writers need no turns.
-func (o *pgOps) turn() func() { return func() {} }
+// take is free on PostgreSQL, whose writers need no turns.
+func (o *pgOps) take(ctx context.Context) (context.Context, func(), error) {
+	return ctx, func() {}, nil
+}
 
 // now is the $1 of every statement: nil for the database's clock.
 func (o *pgOps) now() any {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	orch "github.com/orchestratum/orchestratum"
@@ -17,8 +16,8 @@ import (
 // wait in SQLite's busy handler for each other, and the busy timeout only
 // arbitrates between processes.
 type sqliteOps struct {
-	s  *Store
-	mu sync.Mutex
+	s    *Store
+	turn writeTurn
 
 	claimSQL, rescueSQL, heartbeatSQL, finishSQL string
 }
@@ -26,7 +25,8 @@ type sqliteOps struct {
 func newSQLiteOps(s *Store) *sqliteOps {
 	t := s.table
 	return &sqliteOps{
-		s: s,
+		s:    s,
+		turn: newWriteTurn(),
 		claimSQL: `UPDATE ` + t + ` SET is_running = 1, attempt = attempt + 1, lease_token = ?1,
 			locked_until = ?2 + min(min(max(timeout_ms, 0), ?4 / 1000) * 1000 + ?3, ?4)
 			WHERE id IN (SELECT id FROM ` + t + `
@@ -57,16 +57,18 @@ func newSQLiteOps(s *Store) *sqliteOps {
 
 func (o *sqliteOps) close() error { return nil }
 
-func (o *sqliteOps) turn() func() {
-	o.mu.Lock()
-	return o.mu.Unlock
+func (o *sqliteOps) take(ctx context.Context) (context.Context, func(), error) {
+	return o.turn.take(ctx)
 }
 
 // write runs fn in an immediate transaction, one writer of this process
 // at a time.
 func (o *sqliteOps) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
+	ctx, release, err := o.turn.take(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	return inTx(ctx, o.s.db.DB, fn)
 }
 

@@ -87,7 +87,9 @@ type conn interface {
 type ops interface {
 	append(ctx context.Context, c conn, tasks []orch.NewRecord) (orch.AppendResult, error)
 	write(ctx context.Context, fn func(tx *sql.Tx) error) error
-	turn() (release func()) // the write turn of this process, on SQLite
+	// take waits for the write turn of this process (on SQLite) and
+	// returns a context that shows it is held.
+	take(ctx context.Context) (context.Context, func(), error)
 	claim(ctx context.Context, p orch.ClaimParams) ([]orch.Record, error)
 	heartbeat(ctx context.Context, p orch.HeartbeatParams) (orch.HeartbeatResult, error)
 	finish(ctx context.Context, p orch.FinishParams) ([]orch.ID, error)
@@ -173,19 +175,28 @@ func (s *Store) Table() string { return s.name }
 // your own that go with the store's, such as a handler's results: on
 // SQLite it first takes the write turn that the store's own writes in
 // this process take, so that neither waits in SQLite's busy handler,
-// whose sleeps of up to 100 ms cut throughput several times over. Inside
-// fn, append tasks through q.Using(s.Tx(tx)); the store's other methods
-// would wait for the turn that fn holds.
+// whose sleeps of up to 100 ms cut throughput several times over.
+//
+// Inside fn, append tasks through q.Using(s.Tx(tx)), so that they commit
+// with tx. A write through the store itself (s, not s.Tx(tx)) with the
+// context fn was given fails at once with ErrInTx on SQLite, since fn
+// holds the turn it would wait for; with another context it waits until
+// that context ends.
 func (s *Store) RunInTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
-	release := s.ops.turn()
+	ctx, release, err := s.ops.take(ctx)
+	if err != nil {
+		return fmt.Errorf("run in transaction: %w", err)
+	}
 	defer release()
 	return s.db.RunInTx(ctx, nil, fn)
 }
 
 // Tx returns a view of the store whose Append runs in tx: the tasks exist
-// if and only if tx commits. Use it with Queue.Using:
+// if and only if tx commits. Use it with Queue.Using, in a transaction
+// begun by the store's RunInTx (which on SQLite keeps the store's own
+// writes from waiting on yours) or by bun:
 //
-//	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+//	err := store.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 //		// ... the caller's own writes ...
 //		_, err := SendEmail.Append(ctx, q.Using(store.Tx(tx)), email)
 //		return err

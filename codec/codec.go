@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"unicode/utf8"
 )
 
 // Encode returns v as JSON. An error names v's type and what
@@ -20,7 +21,13 @@ func Encode(v any) ([]byte, error) {
 	if err := checkUTF8(reflect.ValueOf(v), ""); err != nil {
 		return nil, fmt.Errorf("encode payload of type %s: %w", TypeName(reflect.TypeOf(v)), err)
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	data := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	if !utf8.Valid(data) {
+		// A json.RawMessage or a MarshalJSON method wrote the bad bytes.
+		return nil, fmt.Errorf("encode payload of type %s: its JSON is not valid UTF-8 "+
+			"(from a json.RawMessage or a MarshalJSON method)", TypeName(reflect.TypeOf(v)))
+	}
+	return data, nil
 }
 
 // Decode returns the JSON data decoded into a new T. An error names T and

@@ -155,7 +155,7 @@ func (s *Store) insert(t *orch.NewRecord, now time.Time) {
 		Data:        slices.Clone(t.Data),
 		Queue:       t.Queue,
 		Priority:    t.Priority,
-		Timeout:     t.Timeout,
+		Timeout:     t.Timeout.Truncate(time.Millisecond), // as SQL stores keep it
 		State:       orch.StatePending,
 		RetriesLeft: t.Retries,
 		CreatedAt:   now,
