@@ -81,16 +81,43 @@ func (l *lane) fetchLoop(ctx, runCtx context.Context, wg *sync.WaitGroup, keys [
 		}
 		poll.Reset(r.cfg.PollInterval)
 		if full || free <= 0 {
-			select {
-			case <-ctx.Done():
-			case <-l.freed:
-			}
+			l.gather(ctx)
 			continue
 		}
 		select {
 		case <-ctx.Done():
 		case <-l.poke:
 		case <-poll.C:
+		}
+	}
+}
+
+// gatherWindow is how long a lane with a backlog waits, after the first
+// slot frees, for more slots to free before it claims, so that one claim
+// takes many tasks: one statement (and one commit) for a batch instead of
+// one per task. It only delays claims while all slots were busy.
+const gatherWindow = time.Millisecond
+
+// gather waits until a slot frees, then up to gatherWindow more while
+// fewer than half the slots are free.
+func (l *lane) gather(ctx context.Context) {
+	select {
+	case <-ctx.Done():
+		return
+	case <-l.freed:
+	}
+	if l.limit-int(l.active.Load()) >= (l.limit+1)/2 {
+		return
+	}
+	t := time.NewTimer(gatherWindow)
+	defer t.Stop()
+	for l.limit-int(l.active.Load()) < (l.limit+1)/2 {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			return
+		case <-l.freed:
 		}
 	}
 }

@@ -43,8 +43,10 @@ func newPGOps(s *Store) *pgOps {
 			WHERE t.id = ANY (ARRAY(SELECT ` + s.funcName("claimable") + `($2,
 				ARRAY(SELECT jsonb_array_elements_text($3::jsonb)), $4, ` + pgNow + `)))
 			RETURNING ` + qualified("t"),
-		expiredSQL: `SELECT EXISTS (SELECT 1 FROM ` + t + `
-			WHERE is_running AND locked_until <= ` + pgNow + `)`,
+		// The earliest lease end, through the lease index: an EXISTS here
+		// would let stale statistics choose a scan of the whole table.
+		expiredSQL: `SELECT coalesce((SELECT locked_until FROM ` + t + `
+			WHERE is_running ORDER BY locked_until LIMIT 1) <= ` + pgNow + `, false)`,
 		rescueSQL: `UPDATE ` + t + ` SET is_running = false, locked_until = NULL, lease_token = NULL,
 				cancel_requested = false, last_error = $2,
 				is_failed = (retries_left <= 0),
