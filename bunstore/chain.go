@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 
 	orch "github.com/orchestratum/orchestratum"
 )
@@ -32,17 +33,20 @@ func decodeChain(s sql.NullString) (*orch.Chain, error) {
 	return &c, nil
 }
 
-// followUps returns the tasks to append when a task whose chain column
-// holds chain reaches state, followed by extra; all are IfAbsent, so that
-// a chain appended twice stores its tasks once.
-func followUps(chain sql.NullString, state orch.State, extra []orch.NewRecord) ([]orch.NewRecord, error) {
+// followUps returns the tasks to append when task id, whose chain column
+// holds chain, reaches state, followed by extra; all are IfAbsent, so that
+// a chain appended twice stores its tasks once. A chain column that does
+// not decode is logged and left out: failing here would fail the write of
+// the task's final state, again and again.
+func (s *Store) followUps(id orch.ID, chain sql.NullString, state orch.State, extra []orch.NewRecord) []orch.NewRecord {
 	c, err := decodeChain(chain)
 	if err != nil {
-		return nil, err
+		s.log.Error("orchestratum: stored follow-ups of a task do not decode; appending none",
+			slog.String("task_id", id.String()), slog.Any("error", err))
 	}
 	out := append(append([]orch.NewRecord(nil), c.For(state)...), extra...)
 	for i := range out {
 		out[i].IfAbsent = true
 	}
-	return out, nil
+	return out
 }

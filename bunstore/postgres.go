@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -43,16 +44,17 @@ func newPGOps(s *Store) *pgOps {
 			WHERE t.id = ANY (ARRAY(SELECT ` + s.funcName("claimable") + `($2,
 				ARRAY(SELECT jsonb_array_elements_text($3::jsonb)), $4, ` + pgNow + `)))
 			RETURNING ` + qualified("t"),
-		// The earliest lease end, through the lease index: an EXISTS here
-		// would let stale statistics choose a scan of the whole table.
-		expiredSQL: `SELECT coalesce((SELECT locked_until FROM ` + t + `
-			WHERE is_running ORDER BY locked_until LIMIT 1) <= ` + pgNow + `, false)`,
+		// The earliest lease end (a missing one first), read through the
+		// lease index: an EXISTS here would let stale statistics choose a
+		// scan of the whole table. No row means no running task.
+		expiredSQL: `SELECT locked_until IS NULL OR locked_until <= ` + pgNow + ` FROM ` + t + `
+			WHERE is_running ORDER BY locked_until NULLS FIRST LIMIT 1`,
 		rescueSQL: `UPDATE ` + t + ` SET is_running = false, locked_until = NULL, lease_token = NULL,
 				cancel_requested = false, last_error = $2,
 				is_failed = (retries_left <= 0),
 				finished_at = CASE WHEN retries_left <= 0 THEN ` + pgNow + ` END,
 				retries_left = greatest(retries_left - 1, 0)
-			WHERE is_running AND locked_until <= ` + pgNow + `
+			WHERE is_running AND (locked_until <= ` + pgNow + ` OR locked_until IS NULL)
 			RETURNING id, attempt, is_failed, chain`,
 		heartbeatSQL: `UPDATE ` + t + ` AS t
 			SET locked_until = ` + pgNow + ` + $2 * interval '1 microsecond'
@@ -161,12 +163,13 @@ func (o *pgOps) claim(ctx context.Context, p orch.ClaimParams) ([]orch.Record, e
 // history and follow-ups; it looks first, so that the usual claim, with
 // nothing to rescue, writes nothing here.
 func (o *pgOps) rescue(ctx context.Context) error {
-	var any bool
-	if err := o.s.db.DB.QueryRowContext(ctx, o.expiredSQL, o.now()).Scan(&any); err != nil {
-		return fmt.Errorf("look for expired leases: %w", err)
-	}
-	if !any {
+	var expired bool
+	err := o.s.db.DB.QueryRowContext(ctx, o.expiredSQL, o.now()).Scan(&expired)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !expired) {
 		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("look for expired leases: %w", err)
 	}
 	return o.write(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, o.rescueSQL, o.now(), orch.ErrLeaseExpired.Error())

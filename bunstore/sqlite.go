@@ -40,7 +40,7 @@ func newSQLiteOps(s *Store) *sqliteOps {
 			is_failed = (retries_left <= 0),
 			finished_at = CASE WHEN retries_left <= 0 THEN ?1 END,
 			retries_left = max(retries_left - 1, 0)
-			WHERE is_running = 1 AND locked_until <= ?1
+			WHERE is_running = 1 AND (locked_until <= ?1 OR locked_until IS NULL)
 			RETURNING id, attempt, is_failed, chain`,
 		heartbeatSQL: `UPDATE ` + t + ` SET locked_until = ?1
 			WHERE id = ?2 AND lease_token = ?3 AND is_running = 1

@@ -66,6 +66,7 @@ type Store struct {
 	ops      ops
 	rows     rows
 	hub      *orch.Hub  // shared with Tx views
+	log      *slog.Logger
 	lis      *listening // shared with Tx views
 }
 
@@ -134,6 +135,7 @@ func New(ctx context.Context, db *bun.DB, opts Options) (*Store, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	s.log = opts.Logger
 	switch db.Dialect().Name() {
 	case dialect.SQLite:
 		if s.now == nil {

@@ -34,7 +34,7 @@ CREATE INDEX IF NOT EXISTS {{.Name}}_due ON {{.Table}} (queue, priority DESC, ru
 	WHERE NOT is_running AND NOT is_completed AND NOT is_failed AND NOT is_cancelled;
 --bun:split
 -- The rescue of tasks whose lease ended.
-CREATE INDEX IF NOT EXISTS {{.Name}}_lease ON {{.Table}} (locked_until)
+CREATE INDEX IF NOT EXISTS {{.Name}}_lease ON {{.Table}} (locked_until NULLS FIRST)
 	WHERE is_running;
 --bun:split
 -- Pruning of finished tasks.
