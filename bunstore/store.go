@@ -65,7 +65,7 @@ type Store struct {
 	now      func() time.Time
 	ops      ops
 	rows     rows
-	hub      *orch.Hub  // shared with Tx views
+	hub      *orch.Hub // shared with Tx views
 	log      *slog.Logger
 	lis      *listening // shared with Tx views
 }
