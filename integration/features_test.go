@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"syscall"
 	"testing"
 	"time"
 
@@ -90,5 +91,35 @@ func TestCancelAcrossProcesses(t *testing.T) {
 		t.Fatalf("cancellation took %v; want well under the 10s heartbeat", d)
 	} else {
 		t.Logf("cancel to cancelled in the other process: %v", d)
+	}
+}
+
+// Three worker processes fire one periodic schedule; the store keeps one
+// task per fire.
+func TestPeriodicAcrossProcesses(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			q := newQueueOn(t, backend)
+			env := q.env(2, "20ms", false)
+			env[envPeriodic] = "100ms"
+			var workers []*workerProc
+			for id := 1; id <= 3; id++ {
+				workers = append(workers, startWorker(t, id, env))
+			}
+			waitFor(t, time.Minute, "ten fires", func() bool {
+				return q.scalar(t, `SELECT count(*) FROM `+q.table+` WHERE is_completed`) >= 10
+			})
+			for _, w := range workers {
+				w.cmd.Process.Signal(syscall.SIGTERM)
+				w.wait(t, time.Minute)
+			}
+			fires := q.scalar(t, `SELECT count(DISTINCT run_at) FROM `+q.table)
+			if total := q.scalar(t, `SELECT count(*) FROM `+q.table); total != fires || fires < 10 {
+				t.Fatalf("%d tasks for %d fires; want one task per fire, at least 10", total, fires)
+			}
+			if runs := q.scalar(t, `SELECT count(*) FROM executions`); runs < 10 {
+				t.Fatalf("%d runs recorded, want at least 10", runs)
+			}
+		})
 	}
 }

@@ -37,6 +37,7 @@ const (
 	envSkew        = "ORCHESTRATUM_WORKER_SKEW"       // added to the runner's clock
 	envAppender    = "ORCHESTRATUM_APPENDER"          // tasks to append; set only in appenders
 	envUniqueKey   = "ORCHESTRATUM_APPENDER_KEY"      // the unique key of every task appended
+	envPeriodic    = "ORCHESTRATUM_WORKER_PERIODIC"   // fire a periodic task at this interval
 )
 
 // Work is the payload of the tasks workers run. A worker records the run,
@@ -100,6 +101,13 @@ func workerMain() error {
 			return nil
 		}
 	})
+	if every, _ := time.ParseDuration(os.Getenv(envPeriodic)); every > 0 {
+		err := orch.RegisterPeriodic(reg, "tick", orch.Every(every), work,
+			func(fire time.Time) Work { return Work{N: int(fire.UnixMilli())} })
+		if err != nil {
+			return err
+		}
+	}
 	cfg := orch.Config{Concurrency: conc, PollInterval: poll, Lease: lease, Logger: log,
 		Now: func() time.Time { return time.Now().Add(skew) }}
 	runner, err := orch.NewRunner(store, reg, cfg)
