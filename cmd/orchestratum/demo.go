@@ -32,11 +32,12 @@ type demo struct {
 	queue    *orch.Queue
 	cfg      orch.Config
 	progress *progress
+	log      *slog.Logger // the runner's and the store's, writing through progress
 	stdout   io.Writer
 	start    time.Time
 
-	cutOff []time.Time // lease ends of tasks an earlier run left running
-	tally  tally       // outcomes recorded by this run
+	heldAtStart []time.Time // lease ends of tasks running before this run began
+	tally       tally       // outcomes recorded by this run
 }
 
 // demoCommand is the demo subcommand.
@@ -53,31 +54,45 @@ func demoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 // summary to stdout. When ctx ends first it says how to resume and
 // returns errInterrupted.
 func runDemo(ctx context.Context, opts demoOptions, stdout, stderr io.Writer) error {
+	p := newProgress(stderr)
 	root, err := opts.root(ctx)
 	if err != nil {
-		return err
+		return interrupted(ctx, p, err, "while starting, before any task ran")
 	}
-	d, err := openDemo(ctx, opts, stdout, stderr)
+	d, err := openDemo(ctx, opts, p, stdout)
 	if err != nil {
-		return err
+		return interrupted(ctx, p, err, "while starting, before any task ran")
 	}
 	defer d.close()
+	if err := d.run(ctx, root); err != nil {
+		return d.stopped(ctx, err)
+	}
+	return nil
+}
+
+// run scans root, runs the tasks left and writes the summary.
+func (d *demo) run(ctx context.Context, root string) error {
 	d.progress.say("scanning %s", root)
 	scan, err := d.scan(ctx, root)
 	if err != nil {
-		return d.stopped(ctx, err)
+		return err
 	}
-	d.progress.say("found %d files: %d new tasks appended", scan.files, scan.appended)
-	left, err := d.left(ctx)
+	d.progress.say("%s", scan.line())
+	s, err := d.state(ctx)
 	if err != nil {
-		return d.stopped(ctx, err)
+		return err
 	}
-	if left > 0 {
-		if err := d.work(ctx); err != nil || ctx.Err() != nil {
-			return d.stopped(ctx, err)
+	idle := s.pending+s.running == 0
+	if !idle {
+		if s, err = d.work(ctx, s); err != nil {
+			return err
 		}
 	}
-	return d.report(ctx, scan, left == 0)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	d.report(s, scan, idle)
+	return nil
 }
 
 // root returns the absolute directory the options name, after checking it.
@@ -97,24 +112,27 @@ func (o *demoOptions) root(ctx context.Context) (string, error) {
 
 // openDemo opens the database, migrates it and sets up the queue and the
 // registry of the demo's handler.
-func openDemo(ctx context.Context, opts demoOptions, stdout, stderr io.Writer) (
+func openDemo(ctx context.Context, opts demoOptions, p *progress, stdout io.Writer) (
 	*demo, error,
 ) {
-	db, err := openDB(opts.DB)
+	db, err := openDB(ctx, opts.DB)
 	if err != nil {
 		return nil, err
 	}
-	d := &demo{opts: opts, db: db, stdout: stdout, start: time.Now()}
-	d.progress = newProgress(stderr)
+	d := &demo{opts: opts, db: db, progress: p, log: warnLogger(p), stdout: stdout,
+		start: time.Now()}
 	if err := d.setup(ctx); err != nil {
 		return nil, errors.Join(err, d.close())
 	}
 	return d, nil
 }
 
+// setup migrates the database and makes the store, the demo's tables, the
+// registry and the queue.
 func (d *demo) setup(ctx context.Context) error {
 	var err error
-	if d.store, err = bunstore.New(ctx, d.db, bunstore.Options{}); err != nil {
+	opts := bunstore.Options{Logger: d.log}
+	if d.store, err = bunstore.New(ctx, d.db, opts); err != nil {
 		return err
 	}
 	if err := createDemoTables(ctx, d.db); err != nil {
@@ -126,7 +144,7 @@ func (d *demo) setup(ctx context.Context) error {
 		DefaultTimeout: demoTimeout,
 		Backoff:        orch.ConstantBackoff(demoBackoff),
 		StopTimeout:    demoStopTimeout,
-		Logger:         warnLogger(d.progress),
+		Logger:         d.log,
 		OnEvent:        d.tally.record,
 	}
 	d.reg = orch.NewRegistry()

@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"io/fs"
 	"os"
@@ -62,12 +62,14 @@ func (d *demo) checksum(ctx context.Context, t *orch.Task[FileJob]) error {
 }
 
 // failsFirst reports whether the first attempt at path fails on purpose.
-// It hashes the path to a number in [0, 1) and compares it with rate, so
-// the same files fail on every run.
+// It maps the path to a number in [0, 1), from the first 8 bytes of its
+// SHA-256, and compares it with rate, so the same files fail on every run.
+// SHA-256 mixes every byte into every bit, so paths that differ in one
+// character land far apart and the share of failures is rate even among
+// similar names.
 func failsFirst(path string, rate float64) bool {
-	h := fnv.New64a()
-	h.Write([]byte(path))
-	return float64(h.Sum64()>>11)/(1<<53) < rate
+	sum := sha256.Sum256([]byte(path))
+	return float64(binary.BigEndian.Uint64(sum[:8])>>11)/(1<<53) < rate
 }
 
 // pause waits d, or until ctx ends.

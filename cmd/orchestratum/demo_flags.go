@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -40,7 +39,8 @@ Demo walks a directory tree and appends one task per regular file to a
 queue in an SQLite file (or a PostgreSQL database); a runner then computes
 each file's SHA-256, size and line count and stores them in the table
 demo_results. A share of first attempts fail on purpose so that retries
-show.
+show. Files whose paths are not valid UTF-8 are skipped and counted: a
+task's JSON payload cannot hold them.
 
 Ctrl-C stops it gracefully, letting running tasks finish (exit status
 130); a second Ctrl-C quits at once. Stopped either way, or killed, it
@@ -56,45 +56,20 @@ Flags:
 func parseDemoFlags(args []string, stdout io.Writer) (demoOptions, error) {
 	o := demoOptions{}
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.StringVar(&o.DB, "db", defaultDemoDB, "the SQLite file, or a postgres:// `URL`, holding tasks and results")
+	dbFlag(fs, &o.DB, defaultDemoDB)
 	fs.StringVar(&o.Dir, "dir", "", "the `directory` to checksum (default $GOROOT/src)")
 	fs.Float64Var(&o.FailRate, "fail-rate", defaultDemoFailRate,
 		"the share of first attempts that fail on purpose, from 0 to 1")
 	fs.IntVar(&o.Concurrency, "concurrency", defaultDemoConcurrency,
 		"how many files are checksummed at once")
 	fs.DurationVar(&o.WorkDelay, "work-delay", 0, "for tests: each task waits this long")
-	err := fs.Parse(args)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		printDemoUsage(stdout, fs)
+	if err := parseArgs(fs, args, demoUsage, stdout); err != nil {
 		return o, err
-	case err != nil:
-		return o, &usageError{err: err}
-	case fs.NArg() > 0:
-		return o, &usageError{err: fmt.Errorf("unexpected argument %q", fs.Arg(0))}
 	}
 	if err := o.validate(); err != nil {
 		return o, &usageError{err: err}
 	}
 	return o, nil
-}
-
-// printDemoUsage writes the demo's usage text, leaving out the flags meant
-// for tests.
-func printDemoUsage(w io.Writer, fs *flag.FlagSet) {
-	fmt.Fprint(w, demoUsage)
-	fs.VisitAll(func(f *flag.Flag) {
-		if f.Name == "work-delay" {
-			return
-		}
-		name, text := flag.UnquoteUsage(f)
-		fmt.Fprintf(w, "  --%s %s\n    \t%s", f.Name, name, text)
-		if f.Name != "dir" {
-			fmt.Fprintf(w, " (default %s)", f.DefValue)
-		}
-		fmt.Fprintln(w)
-	})
 }
 
 // validate checks the options that flags cannot check by their type.
@@ -106,10 +81,8 @@ func (o *demoOptions) validate() error {
 		return fmt.Errorf("--concurrency must be at least 1, found %d", o.Concurrency)
 	case o.WorkDelay < 0:
 		return fmt.Errorf("--work-delay must not be negative, found %v", o.WorkDelay)
-	case o.DB == "":
-		return errors.New("--db must name a file")
 	}
-	return nil
+	return validateDB(o.DB)
 }
 
 // defaultDir returns the source tree of the Go toolchain: thousands of

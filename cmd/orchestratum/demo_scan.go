@@ -2,11 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 )
@@ -16,9 +17,35 @@ const scanBatch = 300
 
 // scanResult counts what a scan found.
 type scanResult struct {
-	files    int // regular files under the root
-	appended int // of which were new: one task appended each
-	skipped  int // directories that could not be read
+	files      int // regular files under the root
+	appended   int // of which were new: one task appended each
+	badNames   int // of which were skipped: their paths are not valid UTF-8
+	unreadable int // directories that could not be read, skipped
+}
+
+// line is the scan's result as a line for the log.
+func (r scanResult) line() string {
+	l := fmt.Sprintf("found %s: %s appended", count(r.files, "file", "files"),
+		count(r.appended, "new task", "new tasks"))
+	if skips := r.skips(); len(skips) > 0 {
+		l += "; skipped " + strings.Join(skips, " and ")
+	}
+	return l
+}
+
+// skips says what the scan skipped and why, one phrase per reason.
+func (r scanResult) skips() []string {
+	var s []string
+	if r.badNames > 0 {
+		s = append(s, fmt.Sprintf("%s whose %s not valid UTF-8, which "+
+			"a task's JSON payload cannot hold", count(r.badNames, "file", "files"),
+			plural(r.badNames, "path is", "paths are")))
+	}
+	if r.unreadable > 0 {
+		s = append(s, fmt.Sprintf("%s that could not be read",
+			count(r.unreadable, "directory", "directories")))
+	}
+	return s
 }
 
 // checkDir returns the absolute form of dir after checking that it is a
@@ -29,57 +56,81 @@ func checkDir(dir string) (string, error) {
 		return "", fmt.Errorf("--dir %s: %w", dir, err)
 	}
 	fi, err := os.Stat(abs)
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err // the path is in the message already
-	}
 	if err != nil {
-		return "", fmt.Errorf("--dir %s: %w", dir, err)
+		return "", fmt.Errorf("--dir %s: %w", dir, pathCause(err))
 	}
 	if !fi.IsDir() {
 		return "", fmt.Errorf("--dir %s: not a directory", dir)
+	}
+	if !utf8.ValidString(abs) {
+		return "", fmt.Errorf("--dir %q: the path is not valid UTF-8, which "+
+			"a task's JSON payload cannot hold", abs)
 	}
 	return abs, nil
 }
 
 // scan walks root and, for every regular file the database does not know
 // yet, records it in demo_files and appends its task in one transaction
-// per batch. Symbolic links, devices, sockets and the like are left out.
+// per batch. Symbolic links, devices, sockets and the like are left out;
+// files whose paths are not valid UTF-8 are skipped and counted, since a
+// task's JSON payload cannot hold them.
 func (d *demo) scan(ctx context.Context, root string) (scanResult, error) {
-	var res scanResult
-	batch := make([]string, 0, scanBatch)
-	flush := func() error {
-		n, err := d.appendFiles(ctx, batch)
-		res.appended += n
-		batch = batch[:0]
-		d.progress.scanning(res.files, res.appended)
-		return err
-	}
+	s := &scanner{d: d, root: root, batch: make([]string, 0, scanBatch)}
 	err := filepath.WalkDir(root, func(path string, e fs.DirEntry, err error) error {
-		switch {
-		case err != nil && path == root:
-			return err
-		case err != nil:
-			res.skipped++ // an unreadable directory: skip it, keep walking
-			return nil
-		case ctx.Err() != nil:
-			return ctx.Err()
-		case !e.Type().IsRegular():
-			return nil
-		}
-		res.files++
-		if batch = append(batch, path); len(batch) == scanBatch {
-			return flush()
-		}
-		return nil
+		return s.visit(ctx, path, e, err)
 	})
-	if err == nil && len(batch) > 0 {
-		err = flush()
+	if err == nil {
+		err = s.flush(ctx)
 	}
 	if err != nil {
-		return res, fmt.Errorf("scan %s: %w", root, err)
+		return s.res, fmt.Errorf("scan %s: %w", root, err)
 	}
-	return res, nil
+	return s.res, nil
+}
+
+// scanner is the state of a scan: what it found, and the batch of paths
+// not yet appended.
+type scanner struct {
+	d     *demo
+	root  string
+	res   scanResult
+	batch []string
+}
+
+// visit is the filepath.WalkDirFunc of a scan.
+func (s *scanner) visit(ctx context.Context, path string, e fs.DirEntry, err error) error {
+	switch {
+	case err != nil && path == s.root:
+		return err
+	case err != nil:
+		s.res.unreadable++ // skip it, keep walking
+		return nil
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case !e.Type().IsRegular():
+		return nil
+	}
+	s.res.files++
+	if !utf8.ValidString(path) {
+		s.res.badNames++
+		return nil
+	}
+	if s.batch = append(s.batch, path); len(s.batch) == scanBatch {
+		return s.flush(ctx)
+	}
+	return nil
+}
+
+// flush appends the tasks of the batch, if any, and empties it.
+func (s *scanner) flush(ctx context.Context) error {
+	if len(s.batch) == 0 {
+		return nil
+	}
+	n, err := s.d.appendFiles(ctx, s.batch)
+	s.res.appended += n
+	s.batch = s.batch[:0]
+	s.d.progress.scanning(s.res.files, s.res.appended)
+	return err
 }
 
 // appendFiles records the paths in demo_files and appends a task for each

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 
 	orch "github.com/orchestratum/orchestratum"
 )
@@ -48,12 +49,33 @@ type resultRow struct {
 	DoneAt int64  `bun:"done_at"`
 }
 
-// createDemoTables creates the demo's tables where they are missing.
+// demoTablesLock is the key of the PostgreSQL advisory lock that
+// serialises the creation of the demo's tables.
+const demoTablesLock = "orchestratum demo tables"
+
+// createDemoTables creates the demo's tables where they are missing, in a
+// transaction. On PostgreSQL, CREATE TABLE IF NOT EXISTS is not safe
+// against itself: of two sessions that create the same table at once, one
+// fails on a duplicate key of pg_type. So the transaction first takes an
+// advisory lock that demos starting together wait their turn for.
 func createDemoTables(ctx context.Context, db *bun.DB) error {
-	for _, q := range demoSchema {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("create demo tables: %w", err)
+	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if db.Dialect().Name() == dialect.PG {
+			_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtext(?))",
+				demoTablesLock)
+			if err != nil {
+				return fmt.Errorf("take the lock: %w", err)
+			}
 		}
+		for _, q := range demoSchema {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("create demo tables: %w", err)
 	}
 	return nil
 }

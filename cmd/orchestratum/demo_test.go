@@ -166,3 +166,75 @@ func TestDemoRejectsBadDir(t *testing.T) {
 		}
 	}
 }
+
+// A file whose name is not valid UTF-8 cannot travel in a task's JSON
+// payload: the scan skips it, says so, and the run goes on with the rest.
+func TestDemoSkipsNamesNotUTF8(t *testing.T) {
+	t.Parallel()
+	dir := makeTree(t, 20)
+	if err := os.WriteFile(filepath.Join(dir, "d3", "bad\xff.txt"), nil, 0o644); err != nil {
+		t.Skipf("this file system refuses a name that is not UTF-8: %v", err)
+	}
+	opts := testOptions(t, dir)
+	r := runDemoForTest(t.Context(), opts)
+	if r.err != nil {
+		t.Fatalf("runDemo: %v\nstderr:\n%s", r.err, r.stderr)
+	}
+	const why = "1 file whose path is not valid UTF-8, which a task's JSON payload cannot hold"
+	if !strings.Contains(r.stderr, "found 21 files: 20 new tasks appended; skipped "+why) {
+		t.Errorf("the scan line does not give the skipped file:\n%s", r.stderr)
+	}
+	for _, want := range []string{"completed  20", "skipped    " + why} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("summary lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	db := openTestDB(t, opts.DB)
+	if n := queryInt(t, db, "SELECT count(*) FROM demo_files"); n != 20 {
+		t.Errorf("demo_files holds %d rows, want 20", n)
+	}
+}
+
+// failsFirst fails the share of paths it is asked to, even when they
+// differ only in their last characters.
+func TestFailsFirstSpreadsSimilarNames(t *testing.T) {
+	t.Parallel()
+	failed := 0
+	for i := range 1000 {
+		if failsFirst(fmt.Sprintf("dir/f%d", i), 0.3) {
+			failed++
+		}
+	}
+	if failed < 200 || failed > 400 {
+		t.Errorf("%d of 1000 similar paths fail at rate 0.3, want 200 to 400", failed)
+	}
+	letters := 0
+	for c := 'a'; c <= 'z'; c++ {
+		if failsFirst("/tmp/t/small/"+string(c), 0.5) {
+			letters++
+		}
+	}
+	if letters == 0 || letters == 26 {
+		t.Errorf("%d of the 26 paths /tmp/t/small/a…z fail at rate 0.5, "+
+			"want some but not all", letters)
+	}
+}
+
+// A run interrupted while it starts (opening, migrating, scanning) exits
+// with the interrupted status and says how to resume, not with the
+// context's error.
+func TestDemoInterruptedWhileStarting(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	db := filepath.Join(t.TempDir(), "x.db")
+	var stdout, stderr strings.Builder
+	status := run(ctx, []string{"demo", "--db", db, "--dir", makeTree(t, 5)}, &stdout, &stderr)
+	if status != exitInterrupted {
+		t.Errorf("status %d, want %d; stderr:\n%s", status, exitInterrupted, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "Run the same command again to resume.") ||
+		strings.Contains(stderr.String(), "context canceled") {
+		t.Errorf("stderr does not say only how to resume:\n%s", stderr.String())
+	}
+}

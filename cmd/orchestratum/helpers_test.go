@@ -128,15 +128,22 @@ func tryQueryInt(db *bun.DB, query string) (int, error) {
 // over) or after 30s.
 func waitForResults(t *testing.T, path string, n int, ended <-chan struct{}) {
 	t.Helper()
+	waitFor(t, ended, fmt.Sprintf("%d results", n), func() bool { return resultCount(path) >= n })
+}
+
+// waitFor polls cond until it holds. It fails the test, saying that it
+// waited for what, when ended is closed first or after 30s.
+func waitFor(t *testing.T, ended <-chan struct{}, what string, cond func() bool) {
+	t.Helper()
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	deadline := time.After(30 * time.Second)
-	for resultCount(path) < n {
+	for !cond() {
 		select {
 		case <-ended:
-			t.Fatalf("the run ended before %d results were stored", n)
+			t.Fatalf("the run ended before %s", what)
 		case <-deadline:
-			t.Fatalf("fewer than %d results after 30s", n)
+			t.Fatalf("no %s after 30s", what)
 		case <-tick.C:
 		}
 	}

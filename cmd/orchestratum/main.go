@@ -7,9 +7,15 @@
 //
 // The commands are:
 //
-//	demo    checksum every file of a tree through tasks in an SQLite file
+//	demo     checksum every file of a tree through tasks, in SQLite or PostgreSQL
+//	migrate  apply the schema migrations of a tasks table, or list them
 //
 // Run "orchestratum <command> -h" for the flags of a command.
+//
+// Both commands take --db, the SQLite file or the postgres:// URL of the
+// database; passwords in a URL are hidden in every message. Stores made
+// with bunstore.Options.SkipMigrate leave their schema to
+// "orchestratum migrate".
 //
 // Exit status: 0 on success, 1 when a command fails, 2 for a usage error
 // (unknown command, bad flag), and 130 when SIGINT or SIGTERM stopped a
@@ -45,7 +51,10 @@ type command struct {
 
 // commands lists the subcommands in the order the usage text shows them.
 var commands = []command{
-	{"demo", "checksum every file of a tree through tasks in an SQLite file", demoCommand},
+	{"demo", "checksum every file of a tree through tasks, in SQLite or PostgreSQL",
+		demoCommand},
+	{"migrate", "apply the schema migrations of a tasks table, or list them",
+		migrateCommand},
 }
 
 func main() {
@@ -84,7 +93,7 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, "orchestratum runs persistent background tasks.\n\n"+
 		"Usage:\n\n\torchestratum <command> [flags]\n\nThe commands are:\n\n")
 	for _, c := range commands {
-		fmt.Fprintf(w, "\t%-8s%s\n", c.name, c.summary)
+		fmt.Fprintf(w, "\t%-9s%s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, "\nRun \"orchestratum <command> -h\" for the flags of a command.\n")
 }
@@ -111,6 +120,18 @@ func exitStatus(name string, err error, stderr io.Writer) int {
 // errInterrupted is returned by a command that a signal stopped before it
 // finished, after it has said how to resume.
 var errInterrupted = errors.New("interrupted")
+
+// interrupted returns err, unless err is not nil and ctx ended: then the
+// failure is the interruption, and it writes to w that the command was
+// interrupted (when says at what stage) and how to resume, and returns
+// errInterrupted.
+func interrupted(ctx context.Context, w io.Writer, err error, when string) error {
+	if err == nil || ctx.Err() == nil {
+		return err
+	}
+	fmt.Fprintf(w, "interrupted %s.\nRun the same command again to resume.\n", when)
+	return errInterrupted
+}
 
 // usageError is a command line that a command cannot run: exit status 2.
 type usageError struct {

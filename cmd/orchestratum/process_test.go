@@ -133,7 +133,7 @@ func TestKilledRunResumes(t *testing.T) {
 		t.Fatalf("second run: %v\n%s", err, rerun)
 	}
 	t.Logf("%d tasks cut off; second run took %v:\n%s", cut, time.Since(start), rerun)
-	if cut > 0 && !strings.Contains(string(rerun), "left running by an earlier run") {
+	if cut > 0 && !strings.Contains(string(rerun), "left by a run that stopped") {
 		t.Errorf("second run does not mention the %d tasks cut off", cut)
 	}
 	for q, want := range map[string]int{

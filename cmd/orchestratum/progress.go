@@ -36,10 +36,15 @@ type progressState struct {
 	failed, retried  int
 	rate             float64 // tasks finished per second by this run
 
-	// cutOff tasks were left running by an earlier run; they are due
-	// again once their leases end, within cutOffWait.
-	cutOff     int
-	cutOffWait time.Duration
+	// held tasks were running before this run began, in another process
+	// or left by a run that stopped; the leases they had then end within
+	// heldWait.
+	held     int
+	heldWait time.Duration
+
+	// stale is how long reading the progress has been failing; zero when
+	// the last read worked.
+	stale time.Duration
 }
 
 func newProgress(w io.Writer) *progress {
@@ -132,8 +137,11 @@ func (s progressState) bar() string {
 	b := fmt.Sprintf("[%s%s] %3d%%  %d/%d  %.0f/s  retried %d  failed %d",
 		strings.Repeat("#", filled), strings.Repeat("-", barWidth-filled),
 		s.percent(), s.done, s.total, s.rate, s.retried, s.failed)
-	if s.cutOff > 0 {
-		b += fmt.Sprintf("  %d cut off, due in %v", s.cutOff, s.cutOffWait)
+	if s.held > 0 {
+		b += fmt.Sprintf("  %d held elsewhere, free in %v if abandoned", s.held, s.heldWait)
+	}
+	if s.stale > 0 {
+		b += fmt.Sprintf("  (not read for %v, retrying)", s.stale)
 	}
 	return b
 }
@@ -142,9 +150,12 @@ func (s progressState) bar() string {
 func (s progressState) line() string {
 	l := fmt.Sprintf("progress: %d/%d tasks finished (%d%%), %.0f tasks/s, "+
 		"%d retried, %d failed", s.done, s.total, s.percent(), s.rate, s.retried, s.failed)
-	if s.cutOff > 0 {
-		l += fmt.Sprintf("; %d tasks cut off by an earlier run are due again in %v, "+
-			"when their leases end", s.cutOff, s.cutOffWait)
+	if s.held > 0 {
+		l += fmt.Sprintf("; %s held by another process or a stopped run: if stopped, "+
+			"due again in %v, when the leases end", count(s.held, "task", "tasks"), s.heldWait)
+	}
+	if s.stale > 0 {
+		l += fmt.Sprintf("; counts not read for %v, retrying", s.stale)
 	}
 	return l
 }

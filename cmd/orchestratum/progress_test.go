@@ -20,9 +20,12 @@ func TestProgressBar(t *testing.T) {
 			"[############------------]  50%  250/500  123/s  retried 7  failed 1"},
 		{"almost", progressState{done: 499, total: 500},
 			"[#######################-]  99%  499/500  0/s  retried 0  failed 0"},
-		{"cut off", progressState{done: 10, total: 10, cutOff: 3, cutOffWait: 4 * time.Second},
+		{"held", progressState{done: 10, total: 10, held: 3, heldWait: 4 * time.Second},
 			"[########################] 100%  10/10  0/s  retried 0  failed 0" +
-				"  3 cut off, due in 4s"},
+				"  3 held elsewhere, free in 4s if abandoned"},
+		{"stale", progressState{done: 5, total: 10, stale: 1500 * time.Millisecond},
+			"[############------------]  50%  5/10  0/s  retried 0  failed 0" +
+				"  (not read for 1.5s, retrying)"},
 	}
 	for _, tt := range tests {
 		if got := tt.s.bar(); got != tt.want {
@@ -34,11 +37,18 @@ func TestProgressBar(t *testing.T) {
 func TestProgressLine(t *testing.T) {
 	t.Parallel()
 	s := progressState{done: 250, total: 500, rate: 99.5, retried: 7, failed: 1,
-		cutOff: 2, cutOffWait: 3 * time.Second}
+		held: 2, heldWait: 3 * time.Second}
 	want := "progress: 250/500 tasks finished (50%), 100 tasks/s, 7 retried, 1 failed; " +
-		"2 tasks cut off by an earlier run are due again in 3s, when their leases end"
+		"2 tasks held by another process or a stopped run: if stopped, due again in 3s, " +
+		"when the leases end"
 	if got := s.line(); got != want {
 		t.Errorf("line\n got %q\nwant %q", got, want)
+	}
+	s = progressState{done: 1, total: 2, stale: 2 * time.Second}
+	want = "progress: 1/2 tasks finished (50%), 0 tasks/s, 0 retried, 0 failed; " +
+		"counts not read for 2s, retrying"
+	if got := s.line(); got != want {
+		t.Errorf("stale line\n got %q\nwant %q", got, want)
 	}
 }
 
