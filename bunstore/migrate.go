@@ -37,9 +37,10 @@ func ValidateTable(name string) error {
 // shipped with the library, one set per dialect, and recorded in the table
 // <table>_migrations.
 type Migrator struct {
-	m     *migrate.Migrator
-	db    *bun.DB
-	table string
+	m       *migrate.Migrator
+	shipped *migrate.Migrations
+	db      *bun.DB
+	table   string
 }
 
 // NewMigrator returns a migrator for the tasks table named table (empty
@@ -80,7 +81,7 @@ func NewMigrator(db *bun.DB, table string) (*Migrator, error) {
 			"Name":  table,
 		}),
 	)
-	return &Migrator{m: m, db: db, table: table}, nil
+	return &Migrator{m: m, shipped: ms, db: db, table: table}, nil
 }
 
 // Migrate applies the migrations that are not applied yet and returns
@@ -107,10 +108,18 @@ func (m *Migrator) Migrate(ctx context.Context) ([]string, error) {
 }
 
 // Status returns the names of the migrations shipped with this version and
-// whether each is applied.
+// whether each is applied. It changes nothing: on a database never
+// migrated, every migration is pending.
 func (m *Migrator) Status(ctx context.Context) (applied, pending []string, err error) {
-	if err := m.m.Init(ctx); err != nil {
-		return nil, nil, fmt.Errorf("bunstore: create migration tables: %w", err)
+	exists, err := m.tableExists(ctx, m.table+"_migrations")
+	if err != nil {
+		return nil, nil, fmt.Errorf("bunstore: read migration status: %w", err)
+	}
+	if !exists {
+		for _, mg := range m.shipped.Sorted() {
+			pending = append(pending, mg.String())
+		}
+		return nil, pending, nil
 	}
 	ms, err := m.m.MigrationsWithStatus(ctx)
 	if err != nil {
@@ -153,4 +162,17 @@ func (m *Migrator) lock(ctx context.Context) (unlock func(), err error) {
 		}
 		conn.Close()
 	}, nil
+}
+
+// tableExists reports whether the database has a table of that name.
+func (m *Migrator) tableExists(ctx context.Context, name string) (bool, error) {
+	var q string
+	if m.db.Dialect().Name() == dialect.PG {
+		q = "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = $1"
+	} else {
+		q = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?"
+	}
+	var n int
+	err := m.db.DB.QueryRowContext(ctx, q, name).Scan(&n)
+	return n > 0, err
 }

@@ -31,3 +31,33 @@ func TestSQLiteConformance(t *testing.T) {
 		return newSQLiteStore(t, bunstore.Options{Now: clock.Now})
 	})
 }
+
+// Status changes nothing: on a database never migrated it lists every
+// migration as pending and creates no table.
+func TestMigrationStatusIsReadOnly(t *testing.T) {
+	db, err := bunstore.OpenSQLite(filepath.Join(t.TempDir(), "fresh.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	m, err := bunstore.NewMigrator(db, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	applied, pending, err := m.Status(t.Context())
+	if err != nil || len(applied) != 0 || len(pending) == 0 {
+		t.Fatalf("Status of a fresh database: applied %v, pending %v, %v", applied, pending, err)
+	}
+	var tables int
+	db.QueryRowContext(t.Context(), "SELECT count(*) FROM sqlite_master WHERE type = 'table'").Scan(&tables)
+	if tables != 0 {
+		t.Fatalf("Status created %d tables", tables)
+	}
+	if _, err := m.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	applied, pending, err = m.Status(t.Context())
+	if err != nil || len(pending) != 0 || len(applied) == 0 {
+		t.Fatalf("Status after Migrate: applied %v, pending %v, %v", applied, pending, err)
+	}
+}
