@@ -95,9 +95,15 @@ func (r *Runner) Run(ctx context.Context) error {
 		case <-ctx.Done():
 		}
 	}()
+	r.serve(ctx, keys)
+	return nil
+}
+
+// serve runs the lanes and the background loops until ctx ends, then
+// drains the runs and records their outcomes.
+func (r *Runner) serve(ctx context.Context, keys []string) {
 	sub := r.store.Subscribe()
 	defer sub.Close()
-
 	// Handlers and store writes outlive ctx: the stop is graceful.
 	base := context.WithoutCancel(ctx)
 	runCtx, cancelRuns := context.WithCancelCause(base)
@@ -126,7 +132,6 @@ func (r *Runner) Run(ctx context.Context) error {
 	r.fin.close()
 	<-finDone
 	r.log.InfoContext(base, "orchestratum: runner stopped")
-	return nil
 }
 
 // drain waits for running handlers for the stop timeout, then cancels the
