@@ -52,6 +52,10 @@ func (s *Store) cancelPending(ctx context.Context, tx *sql.Tx, id orch.ID) error
 
 // requestCancel marks a running task for its runner to cancel, and on
 // PostgreSQL tells the runners of other processes at commit.
+//
+// TODO(sqlite cancel latency): SQLite has no notifications, so a runner in
+// another process learns of the request at its next heartbeat, up to
+// Lease/3 later (10 s by default); one in this process learns at once.
 func (s *Store) requestCancel(ctx context.Context, tx *sql.Tx, id orch.ID) error {
 	if _, err := tx.ExecContext(ctx, s.rebind("UPDATE "+s.table+
 		" SET cancel_requested = TRUE WHERE id = ?"), id); err != nil {

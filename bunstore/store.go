@@ -205,8 +205,11 @@ func (s *Store) RunInTx(ctx context.Context, fn func(ctx context.Context, tx bun
 //	})
 //
 // Only Append and Get belong in a transaction; the view's other methods
-// go to the database directly. A runner in the same process learns of the
-// tasks at its next poll, since the view cannot see the commit.
+// go to the database directly.
+//
+// TODO(tx wake-up): on SQLite a runner learns of tasks appended through a
+// view at its next poll, since the view cannot see the commit; on
+// PostgreSQL the NOTIFY sent in the transaction wakes it at commit.
 func (s *Store) Tx(tx bun.Tx) *Store {
 	c := *s
 	c.conn = tx.Tx
