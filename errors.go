@@ -79,6 +79,7 @@ type UnknownExecutorError struct {
 	Key string
 }
 
+// Error names the key and says how to make it known.
 func (e *UnknownExecutorError) Error() string {
 	return fmt.Sprintf("unknown executor %q: register a handler for it or "+
 		"declare it on the registry", e.Key)

@@ -54,6 +54,7 @@ type PanicError struct {
 	Stack []byte
 }
 
+// Error holds the panic's value and the stack of the handler.
 func (e *PanicError) Error() string {
 	return fmt.Sprintf("handler panicked: %v\n\n%s", e.Value, e.Stack)
 }

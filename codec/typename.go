@@ -46,6 +46,7 @@ type MismatchError struct {
 	Aliases  []string // other names accepted for it
 }
 
+// Error names the type found and the ones expected.
 func (e *MismatchError) Error() string {
 	msg := fmt.Sprintf("data type mismatch: expected %q, found %q", e.Expected, e.Found)
 	if len(e.Aliases) > 0 {
