@@ -284,3 +284,26 @@ func TestPeriodicFiresOncePerFire(t *testing.T) {
 		t.Fatalf("%d fires, want at least 10", len(fires))
 	}
 }
+
+// A cancellation requested just before the runner stops is not lost: the
+// task ends cancelled, not pending for another run.
+func TestCancelThenStop(t *testing.T) {
+	t.Parallel()
+	s := newSystem(t, orch.Config{StopTimeout: -1})
+	started := make(signal)
+	orch.Register(s.reg, slow, func(ctx context.Context, task *orch.Task[int]) error {
+		close(started)
+		<-ctx.Done()
+		return context.Cause(ctx)
+	})
+	stop := s.run()
+	id, _ := slow.Append(t.Context(), s.queue, 1, orch.WithTimeout(time.Hour))
+	started.wait(t, "the handler to start")
+	if _, err := s.queue.Cancel(t.Context(), id); err != nil {
+		t.Fatal(err)
+	}
+	stop()
+	if rec := s.get(id); rec.State != orch.StateCancelled {
+		t.Fatalf("task %s after cancel and stop, want cancelled", rec.State)
+	}
+}

@@ -42,7 +42,8 @@ type Store interface {
 	// ended: the lost run counts as a failed attempt (ErrLeaseExpired is
 	// recorded in the task's history and as its last error), so such a
 	// task becomes pending again while retries are left, keeping its
-	// run-at time and so its place in line, and failed when none are.
+	// run-at time and so its place in line, and failed when none are; one
+	// whose cancellation was requested becomes cancelled.
 	Claim(ctx context.Context, p ClaimParams) ([]Record, error)
 
 	// Heartbeat extends the leases it is given to now plus p.Lease, each
@@ -55,10 +56,11 @@ type Store interface {
 	// Finish records the outcomes of attempts, each with its history entry
 	// and, when the task reaches a final state, its follow-up tasks (those
 	// stored with it for that state, and the outcome's own), in one
-	// transaction where the store has them. An outcome applies only while
-	// its token matches a running task; otherwise the row is left
-	// untouched and its ID is returned in lost. A missing row counts as
-	// lost.
+	// transaction where the store has them. A pending outcome for a task
+	// whose cancellation was requested cancels it instead; a completion or
+	// a failure wins over the request. An outcome applies only while its
+	// token matches a running task; otherwise the row is left untouched and
+	// its ID is returned in lost. A missing row counts as lost.
 	Finish(ctx context.Context, p FinishParams) (lost []ID, err error)
 
 	// Cancel cancels an active task. A pending task becomes cancelled at

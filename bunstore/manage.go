@@ -47,7 +47,7 @@ func (s *Store) cancelPending(ctx context.Context, tx *sql.Tx, id orch.ID) error
 		return err
 	}
 	o := orch.Outcome{Lease: orch.Lease{ID: id}, State: orch.StateCancelled}
-	return s.afterOutcome(ctx, tx, &o, 0, chain, now)
+	return s.afterOutcome(ctx, tx, &o, applied{chain: chain}, now)
 }
 
 // requestCancel marks a running task for its runner to cancel, and on

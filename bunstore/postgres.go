@@ -51,24 +51,31 @@ func newPGOps(s *Store) *pgOps {
 			WHERE is_running ORDER BY locked_until NULLS FIRST LIMIT 1`,
 		rescueSQL: `UPDATE ` + t + ` SET is_running = false, locked_until = NULL, lease_token = NULL,
 				cancel_requested = false, last_error = $2,
-				is_failed = (retries_left <= 0),
-				finished_at = CASE WHEN retries_left <= 0 THEN ` + pgNow + ` END,
-				retries_left = greatest(retries_left - 1, 0)
+				is_cancelled = cancel_requested,
+				is_failed = (NOT cancel_requested AND retries_left <= 0),
+				finished_at = CASE WHEN cancel_requested OR retries_left <= 0 THEN ` + pgNow + ` END,
+				retries_left = CASE WHEN cancel_requested THEN retries_left
+					ELSE greatest(retries_left - 1, 0) END
 			WHERE is_running AND (locked_until <= ` + pgNow + ` OR locked_until IS NULL)
-			RETURNING id, attempt, is_failed, chain`,
+			RETURNING id, attempt, is_failed, is_cancelled, chain`,
 		heartbeatSQL: `UPDATE ` + t + ` AS t
 			SET locked_until = ` + pgNow + ` + $2 * interval '1 microsecond'
 			FROM jsonb_to_recordset($3::jsonb) AS l(id uuid, token text)
 			WHERE t.id = l.id AND t.lease_token = l.token AND t.is_running
 				AND t.id = ANY (ARRAY(SELECT (e->>'id')::uuid FROM jsonb_array_elements($3::jsonb) AS e))
 			RETURNING t.id, t.cancel_requested`,
+		// A requested cancellation turns a pending outcome into a
+		// cancellation; a completion or a failure wins over it.
 		finishSQL: `UPDATE ` + t + ` AS t SET is_running = false, locked_until = NULL,
 				lease_token = NULL, cancel_requested = false, is_completed = o.completed,
-				is_failed = o.failed, is_cancelled = o.cancelled,
-				finished_at = CASE WHEN o.completed OR o.failed OR o.cancelled THEN ` + pgNow + ` END,
-				run_at = CASE WHEN o.completed OR o.failed OR o.cancelled THEN t.run_at
-					ELSE ` + pgNow + ` + o.delay_us * interval '1 microsecond' END,
-				retries_left = greatest(t.retries_left - o.retry_used, 0),
+				is_failed = o.failed,
+				is_cancelled = o.cancelled OR (t.cancel_requested AND NOT o.completed AND NOT o.failed),
+				finished_at = CASE WHEN o.completed OR o.failed OR o.cancelled OR t.cancel_requested
+					THEN ` + pgNow + ` END,
+				run_at = CASE WHEN o.completed OR o.failed OR o.cancelled OR t.cancel_requested
+					THEN t.run_at ELSE ` + pgNow + ` + o.delay_us * interval '1 microsecond' END,
+				retries_left = greatest(t.retries_left -
+					CASE WHEN t.cancel_requested THEN 0 ELSE o.retry_used END, 0),
 				last_error = coalesce(o.error, t.last_error),
 				result = o.result, result_type = o.result_type
 			FROM jsonb_to_recordset($2::jsonb) AS o(id uuid, token text, completed boolean,
@@ -76,7 +83,7 @@ func newPGOps(s *Store) *pgOps {
 				error text, result text, result_type text)
 			WHERE t.id = o.id AND t.lease_token = o.token AND t.is_running
 				AND t.id = ANY (ARRAY(SELECT (e->>'id')::uuid FROM jsonb_array_elements($2::jsonb) AS e))
-			RETURNING t.id, t.attempt, t.chain`,
+			RETURNING t.id, t.attempt, t.chain, t.is_cancelled`,
 		notifySQL: `SELECT pg_notify($1, $2)`,
 	}
 }
@@ -264,7 +271,7 @@ func (o *pgOps) finish(ctx context.Context, p orch.FinishParams) ([]orch.ID, err
 				lost = append(lost, oc.ID)
 				continue
 			}
-			if err := o.s.afterOutcome(ctx, tx, oc, a.attempt, a.chain, o.s.clock()); err != nil {
+			if err := o.s.afterOutcome(ctx, tx, oc, a, o.s.clock()); err != nil {
 				return err
 			}
 		}
@@ -296,11 +303,7 @@ func optional(s string) *string {
 	return &s
 }
 
-// applied is what the finish statement returns of a row it updated.
-type applied struct {
-	attempt int
-	chain   sql.NullString
-}
+
 
 func scanApplied(rows *sql.Rows) (map[orch.ID]applied, error) {
 	defer rows.Close()
@@ -308,7 +311,7 @@ func scanApplied(rows *sql.Rows) (map[orch.ID]applied, error) {
 	for rows.Next() {
 		var id orch.ID
 		var a applied
-		if err := rows.Scan(&id, &a.attempt, &a.chain); err != nil {
+		if err := rows.Scan(&id, &a.attempt, &a.chain, &a.cancelled); err != nil {
 			return nil, err
 		}
 		out[id] = a

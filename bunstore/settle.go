@@ -41,23 +41,34 @@ func settle(o *orch.Outcome, now time.Time) settlement {
 	return s
 }
 
+// applied is what a statement that applied an outcome returns of its row.
+type applied struct {
+	attempt   int
+	chain     sql.NullString
+	cancelled bool // the row ended cancelled, as asked or because it was requested
+}
+
 // afterOutcome records an applied outcome's failed attempt in the history
-// and, for a final outcome, appends the task's follow-ups; tx is the
-// transaction that applied the outcome.
-func (s *Store) afterOutcome(ctx context.Context, tx *sql.Tx, o *orch.Outcome, attempt int,
-	chain sql.NullString, now time.Time) error {
+// and, when the task reached a final state, appends its follow-ups; tx is
+// the transaction that applied the outcome. A pending outcome whose task
+// had its cancellation requested ended it cancelled.
+func (s *Store) afterOutcome(ctx context.Context, tx *sql.Tx, o *orch.Outcome, a applied, now time.Time) error {
 	if o.Error != "" {
-		if err := s.recordAttempt(ctx, tx, o.ID, attempt, o.Kind, o.Error, now); err != nil {
+		if err := s.recordAttempt(ctx, tx, o.ID, a.attempt, o.Kind, o.Error, now); err != nil {
 			return err
 		}
 	}
-	if !o.State.Finished() {
+	state, extra := o.State, o.FollowUps
+	if a.cancelled && !state.Finished() {
+		state, extra = orch.StateCancelled, nil
+	}
+	if !state.Finished() {
 		return nil
 	}
 	// Crash tests stop here: the task's final state is written, its
 	// follow-ups are not, and the transaction holding both is open.
 	fault.Point("bunstore.final-before-follow-ups")
-	fs := s.followUps(o.ID, chain, o.State, o.FollowUps)
+	fs := s.followUps(o.ID, a.chain, state, extra)
 	if len(fs) == 0 {
 		return nil
 	}
@@ -67,10 +78,9 @@ func (s *Store) afterOutcome(ctx context.Context, tx *sql.Tx, o *orch.Outcome, a
 
 // rescued is a task whose lease ended, as the rescue left it.
 type rescued struct {
-	id      orch.ID
-	attempt int
-	failed  bool
-	chain   sql.NullString
+	id     orch.ID
+	failed bool
+	applied
 }
 
 func scanRescued(rows *sql.Rows) ([]rescued, error) {
@@ -78,7 +88,7 @@ func scanRescued(rows *sql.Rows) ([]rescued, error) {
 	var out []rescued
 	for rows.Next() {
 		var r rescued
-		if err := rows.Scan(&r.id, &r.attempt, &r.failed, &r.chain); err != nil {
+		if err := rows.Scan(&r.id, &r.applied.attempt, &r.failed, &r.cancelled, &r.chain); err != nil {
 			return nil, err
 		}
 		out = append(out, r)
@@ -95,7 +105,7 @@ func (s *Store) settleRescued(ctx context.Context, tx *sql.Tx, rs []rescued, now
 		if r.failed {
 			o.State = orch.StateFailed
 		}
-		if err := s.afterOutcome(ctx, tx, &o, r.attempt, r.chain, now); err != nil {
+		if err := s.afterOutcome(ctx, tx, &o, r.applied, now); err != nil {
 			return err
 		}
 	}

@@ -37,21 +37,27 @@ func newSQLiteOps(s *Store) *sqliteOps {
 			RETURNING ` + columns,
 		rescueSQL: `UPDATE ` + t + ` SET is_running = 0, locked_until = NULL, lease_token = NULL,
 			cancel_requested = 0, last_error = ?2,
-			is_failed = (retries_left <= 0),
-			finished_at = CASE WHEN retries_left <= 0 THEN ?1 END,
-			retries_left = max(retries_left - 1, 0)
+			is_cancelled = cancel_requested,
+			is_failed = (cancel_requested = 0 AND retries_left <= 0),
+			finished_at = CASE WHEN cancel_requested = 1 OR retries_left <= 0 THEN ?1 END,
+			retries_left = CASE WHEN cancel_requested = 1 THEN retries_left
+				ELSE max(retries_left - 1, 0) END
 			WHERE is_running = 1 AND (locked_until <= ?1 OR locked_until IS NULL)
-			RETURNING id, attempt, is_failed, chain`,
+			RETURNING id, attempt, is_failed, is_cancelled, chain`,
 		heartbeatSQL: `UPDATE ` + t + ` SET locked_until = ?1
 			WHERE id = ?2 AND lease_token = ?3 AND is_running = 1
 			RETURNING cancel_requested`,
+		// A requested cancellation turns a pending outcome into a
+		// cancellation; a completion or a failure wins over it.
 		finishSQL: `UPDATE ` + t + ` SET is_running = 0, locked_until = NULL, lease_token = NULL,
-			cancel_requested = 0, is_completed = ?1, is_failed = ?2, is_cancelled = ?3,
-			finished_at = ?4, run_at = coalesce(?5, run_at),
-			retries_left = max(retries_left - ?6, 0),
+			cancel_requested = 0, is_completed = ?1, is_failed = ?2,
+			is_cancelled = (?3 OR (cancel_requested = 1 AND NOT ?1 AND NOT ?2)),
+			finished_at = coalesce(?4, CASE WHEN cancel_requested = 1 THEN ?12 END),
+			run_at = coalesce(?5, run_at),
+			retries_left = max(retries_left - CASE WHEN cancel_requested = 1 THEN 0 ELSE ?6 END, 0),
 			last_error = coalesce(?7, last_error), result = ?8, result_type = ?9
 			WHERE id = ?10 AND lease_token = ?11 AND is_running = 1
-			RETURNING attempt, chain`,
+			RETURNING attempt, chain, is_cancelled`,
 	}
 }
 
@@ -200,16 +206,15 @@ func (o *sqliteOps) finishOne(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, o
 	if oc.Result != nil {
 		result = string(oc.Result)
 	}
-	var attempt int
-	var chain sql.NullString
+	var a applied
 	err := stmt.QueryRowContext(ctx, f.completed, f.failed, f.cancelled, finished, runAt,
-		f.retryUsed, nullString(oc.Error), result, nullString(oc.ResultType), oc.ID, oc.Token).
-		Scan(&attempt, &chain)
+		f.retryUsed, nullString(oc.Error), result, nullString(oc.ResultType), oc.ID, oc.Token,
+		micros(now)).Scan(&a.attempt, &a.chain, &a.cancelled)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
 	if err != nil {
 		return false, fmt.Errorf("record outcome of %s: %w", oc.ID, err)
 	}
-	return true, o.s.afterOutcome(ctx, tx, oc, attempt, chain, now)
+	return true, o.s.afterOutcome(ctx, tx, oc, a, now)
 }

@@ -45,8 +45,13 @@ func (s *Store) rescue(now time.Time) {
 		}
 		delete(s.running, id)
 		r := &it.rec
+		cancel := r.CancelRequested
 		r.LockedUntil, r.LeaseToken, r.CancelRequested = time.Time{}, "", false
 		s.record(it, orch.KindLeaseLost, orch.ErrLeaseExpired.Error(), now)
+		if cancel {
+			s.final(it, orch.StateCancelled, nil, now)
+			continue
+		}
 		if r.RetriesLeft <= 0 {
 			r.RetriesLeft = 0
 			s.final(it, orch.StateFailed, nil, now)

@@ -33,9 +33,16 @@ func (s *Store) Finish(ctx context.Context, p orch.FinishParams) ([]orch.ID, err
 
 func (s *Store) settle(it *item, o *orch.Outcome, now time.Time) {
 	r := &it.rec
+	cancel := r.CancelRequested
 	r.LockedUntil, r.LeaseToken, r.CancelRequested = time.Time{}, "", false
 	if o.Error != "" {
 		s.record(it, o.Kind, o.Error, now)
+	}
+	if cancel && !o.State.Finished() {
+		// A requested cancellation wins over a retry, a snooze or a
+		// release; a completion or a failure wins over it.
+		s.final(it, orch.StateCancelled, nil, now)
+		return
 	}
 	switch o.State {
 	case orch.StateCompleted:

@@ -115,3 +115,38 @@ var cancelCases = []testCase{
 		},
 	},
 }
+
+var cancelRequestCases = []testCase{
+	{
+		name: "CancelRequestOutlivesNonFinalOutcomes",
+		rule: "a requested cancellation turns a retry, a release or a lost lease into a cancellation; a completion wins",
+		fn: func(f *fixture) {
+			retried, fs := chained(0)
+			retried.Retries = 3
+			released, lost, done := task("email"), task("email", retries(3)), task("email")
+			f.append(retried, released, lost, done)
+			byID := map[orch.ID]orch.Record{}
+			for _, r := range f.claim(4) {
+				byID[r.ID] = r
+			}
+			for _, id := range []orch.ID{retried.ID, released.ID, lost.ID, done.ID} {
+				if _, err := f.store.Cancel(f.ctx, id); err != nil {
+					f.t.Fatalf("Cancel: %v", err)
+				}
+			}
+			f.finish(retry(byID[retried.ID], "boom", 0),
+				orch.Outcome{Lease: byID[released.ID].Lease(), State: orch.StatePending, Error: "stopping"},
+				completed(byID[done.ID]))
+			rec := f.wantState(retried.ID, orch.StateCancelled)
+			if rec.RetriesLeft != 3 || !rec.FinishedAt.Equal(f.now()) {
+				f.t.Fatalf("cancelled task: %d retries left, finished %v", rec.RetriesLeft, rec.FinishedAt)
+			}
+			f.wantOnly(fs, 2, f.now())
+			f.wantState(released.ID, orch.StateCancelled)
+			f.wantState(done.ID, orch.StateCompleted)
+			f.clock.Advance(timeout + buffer)
+			f.claimNone("the task whose lease ended was cancelled, not rescued for a rerun")
+			f.wantState(lost.ID, orch.StateCancelled)
+		},
+	},
+}

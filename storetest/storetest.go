@@ -68,7 +68,7 @@ type testCase struct {
 // from newStore.
 func Run(t *testing.T, newStore NewStore) {
 	for _, group := range [][]testCase{appendCases, claimCases, extremeCases, leaseCases,
-		finishCases, otherCases, uniqueCases, chainCases, cancelCases, adminCases} {
+		finishCases, otherCases, uniqueCases, chainCases, cancelCases, cancelRequestCases, adminCases} {
 		for _, tc := range group {
 			t.Run(tc.name, func(t *testing.T) {
 				t.Parallel()
