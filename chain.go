@@ -22,6 +22,9 @@ type FollowUp struct {
 // given options; its run-at time and delay count from the moment its
 // parent finishes. The options may chain further follow-ups.
 func Then[T any](e *Executor[T], data T, opts ...Option) FollowUp {
+	if err := e.check(); err != nil {
+		return FollowUp{err: fmt.Errorf("follow-up: %w", err)}
+	}
 	payload, err := codec.Encode(data)
 	if err != nil {
 		err = fmt.Errorf("follow-up %s: %w", e.key, err)

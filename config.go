@@ -19,6 +19,10 @@ const (
 	DefaultQueue         = "default"
 )
 
+// maxConcurrency bounds the slots of a queue: a goroutine per running task
+// is cheap, a million of them is a configuration mistake.
+const maxConcurrency = 100_000
+
 // Config configures a Queue and a Runner. The zero value of every field
 // means its default, so Config{} is a working configuration; pass the same
 // Config to the queue and the runner of one service.
@@ -74,12 +78,12 @@ type Config struct {
 	// a negative value cancels them at once.
 	StopTimeout time.Duration
 
-	// Now is the runner's clock, which it reads only for its own view of
-	// its leases: when to renew them, and when one has ended while the
-	// store could not be reached. Due times and lease expiry themselves
-	// are decided by the store's clock (the database's, on PostgreSQL), so
-	// a runner whose clock is off neither runs a task early nor takes one
-	// under a live lease. Nil means time.Now.
+	// Now is the runner's clock, which it reads for its own view of its
+	// leases (when one has ended while the store could not be reached) and
+	// for the fire times of periodic tasks. Due times and lease expiry
+	// themselves are decided by the store's clock (the database's, on
+	// PostgreSQL), so a runner whose clock is off neither runs a task early
+	// nor takes one under a live lease. Nil means time.Now.
 	Now func() time.Time
 
 	// Logger receives lifecycle and anomaly logs; payloads are never
@@ -161,8 +165,11 @@ func (c Config) validate() error {
 			return fmt.Errorf("config: %s must not be negative, found %v", f.name, f.d)
 		}
 	}
-	if c.Concurrency < 0 {
-		return fmt.Errorf("config: Concurrency must not be negative, found %d", c.Concurrency)
+	if c.Concurrency < 0 || c.Concurrency > maxConcurrency {
+		return fmt.Errorf("config: Concurrency must be 0 to %d, found %d", maxConcurrency, c.Concurrency)
+	}
+	if c.DefaultRetries > maxCount {
+		return fmt.Errorf("config: DefaultRetries must be at most %d, found %d", maxCount, c.DefaultRetries)
 	}
 	if c.PollInterval < time.Millisecond {
 		return fmt.Errorf("config: PollInterval must be at least 1ms, found %v", c.PollInterval)
@@ -180,8 +187,8 @@ func (c Config) validate() error {
 		if err := validateName("queue name", q); err != nil {
 			return fmt.Errorf("config: Queues: %w", err)
 		}
-		if n < 0 {
-			return fmt.Errorf("config: Queues[%q] must not be negative, found %d", q, n)
+		if n < 0 || n > maxConcurrency {
+			return fmt.Errorf("config: Queues[%q] must be 0 to %d, found %d", q, maxConcurrency, n)
 		}
 	}
 	return nil

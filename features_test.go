@@ -72,16 +72,16 @@ func TestFollowUps(t *testing.T) {
 		orch.OnFailure(orch.Then(notify, "charge failed")),
 		orch.OnCancel(orch.Then(notify, "charge cancelled")),
 	}
-	ok, _ := charge.Append(t.Context(), s.queue, 10, chain...)
-	bad, _ := charge.Append(t.Context(), s.queue, -1, chain...)
-	s.eventsFor(ok, bad)
+	charge.Append(t.Context(), s.queue, 10, chain...)
+	charge.Append(t.Context(), s.queue, -1, chain...)
 	var texts []string
-	for range 3 {
-		e := s.event()
-		if e.Task.Executor != "notify" {
-			t.Fatalf("event for %s, want the follow-ups", e.Task.Executor)
+	for range 5 { // the two charges and three follow-ups, in any order
+		if e := s.event(); e.Task.Executor == "notify" {
+			texts = append(texts, string(e.Task.Data))
 		}
-		texts = append(texts, string(e.Task.Data))
+	}
+	if len(texts) != 3 {
+		t.Fatalf("follow-ups ran with %v; want three", texts)
 	}
 	for _, want := range []string{`"charged"`, `"charged, from the handler"`, `"charge failed"`} {
 		if !strings.Contains(strings.Join(texts, " "), want) {

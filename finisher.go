@@ -33,7 +33,7 @@ func newFinisher(store Store, cfg Config, wakeAfter func(string, time.Duration))
 		store:     store,
 		cfg:       cfg,
 		log:       cfg.Logger,
-		in:        make(chan finishItem, cfg.Concurrency),
+		in:        make(chan finishItem, min(cfg.Concurrency, maxFinishBatch)),
 		wakeAfter: wakeAfter,
 	}
 }
@@ -152,6 +152,6 @@ func (f *finisher) report(ctx context.Context, it *finishItem, lost bool) {
 		f.wakeAfter(it.rec.Queue, 0)
 	}
 	if f.cfg.OnEvent != nil {
-		f.cfg.OnEvent(ev)
+		logPanic(f.log, guard("Config.OnEvent", func() { f.cfg.OnEvent(ev) }))
 	}
 }

@@ -29,9 +29,13 @@ func (q *Queue) History(ctx context.Context, id ID) ([]Attempt, error) {
 
 // Cancel cancels a task: a pending one at once (returning
 // StateCancelled), a running one through its runner, which cancels its
-// handler's context with ErrCancelled (returning StateRunning; the task
-// ends cancelled moments later, in any process). Cancelling a finished task
-// is an error wrapping ErrFinished.
+// handler's context with ErrCancelled (returning StateRunning). The task
+// then ends cancelled whatever its handler returns, unless it completes or
+// fails for good first; a retry, a snooze or a stop cannot undo the
+// request. The runner learns of it at once in the same process and, on
+// PostgreSQL, in any process (about 10 ms); on SQLite, a runner in another
+// process learns at its next heartbeat, up to Config.Lease/3 later.
+// Cancelling a finished task is an error wrapping ErrFinished.
 func (q *Queue) Cancel(ctx context.Context, id ID) (State, error) {
 	return q.store.Cancel(ctx, id)
 }

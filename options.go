@@ -3,7 +3,9 @@ package orchestratum
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Option sets a property of the tasks an append stores.
@@ -61,7 +63,7 @@ func WithPriority(p int) Option {
 }
 
 // WithDelay makes the task due d after it is appended, measured by the
-// store's clock. It must not be negative.
+// store's clock. It must not be negative. WithRunAt, when also given, wins.
 func WithDelay(d time.Duration) Option {
 	return func(o *appendOptions) {
 		if d < 0 || d > 100*365*24*time.Hour {
@@ -101,8 +103,8 @@ func WithQueue(name string) Option {
 // different processes cannot both store one.
 func WithUniqueKey(key string) Option {
 	return func(o *appendOptions) {
-		if key == "" {
-			o.errs = append(o.errs, errors.New("WithUniqueKey: the key is empty"))
+		if err := checkUniqueKey(key); err != nil {
+			o.errs = append(o.errs, fmt.Errorf("WithUniqueKey: %w", err))
 		}
 		o.uniqueKey = key
 	}
@@ -155,4 +157,22 @@ func (o *appendOptions) record(cfg *Config, key, dataType string, data []byte) (
 	}
 	rec.Chain = &c
 	return rec, nil
+}
+
+// maxUniqueKey bounds unique keys, which stores keep in an index whose
+// entries PostgreSQL limits to about 2.7 KB.
+const maxUniqueKey = 512
+
+// checkUniqueKey reports a key no store could keep in its index: empty,
+// longer than maxUniqueKey bytes, not valid UTF-8, or holding a NUL byte.
+func checkUniqueKey(key string) error {
+	switch {
+	case key == "":
+		return errors.New("the key is empty")
+	case len(key) > maxUniqueKey:
+		return fmt.Errorf("the key is %d bytes; want at most %d", len(key), maxUniqueKey)
+	case !utf8.ValidString(key) || strings.ContainsRune(key, 0):
+		return fmt.Errorf("the key %.40q is not valid UTF-8 without NUL bytes", key)
+	}
+	return nil
 }

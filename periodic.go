@@ -35,8 +35,14 @@ func RegisterPeriodic[T any](r *Registry, name string, s Schedule, e *Executor[T
 	if err := validateName("periodic task name", name); err != nil {
 		return fmt.Errorf("register periodic task: %w", err)
 	}
+	if err := e.check(); err != nil {
+		return fmt.Errorf("register periodic task %q: %w", name, err)
+	}
 	if s == nil || payload == nil {
 		return fmt.Errorf("register periodic task %q: schedule and payload must not be nil", name)
+	}
+	if _, err := resolveOptions(&Config{DefaultTimeout: DefaultTimeout}, opts); err != nil {
+		return fmt.Errorf("register periodic task %q: %w", name, err)
 	}
 	p := &periodic{name: name, schedule: s, key: e.key, dataType: e.dataType, opts: opts,
 		payload: func(fire time.Time) ([]byte, error) { return codec.Encode(payload(fire)) }}
@@ -84,13 +90,25 @@ func (r *Runner) periodicLoop(ctx context.Context) {
 	}
 }
 
-// fireLoop waits for each fire of p and appends its task.
+// fireLoop waits for each fire of p and appends its task. A schedule that
+// panics, or returns a time that is not after its argument, ends it.
 func (r *Runner) fireLoop(ctx context.Context, p *periodic) {
 	for {
-		fire := p.schedule.Next(r.cfg.Now())
+		now := r.cfg.Now()
+		var fire time.Time
+		if err := guard("Schedule.Next", func() { fire = p.schedule.Next(now) }); err != nil {
+			logPanic(r.log, err)
+			return
+		}
 		if fire.IsZero() {
 			r.log.InfoContext(ctx, "orchestratum: periodic task fires no more",
 				slog.String("periodic", p.name))
+			return
+		}
+		if !fire.After(now) {
+			r.log.ErrorContext(ctx, "orchestratum: periodic task's schedule went back in time; "+
+				"it fires no more", slog.String("periodic", p.name), slog.Time("now", now),
+				slog.Time("next", fire))
 			return
 		}
 		t := time.NewTimer(fire.Sub(r.cfg.Now()))
@@ -109,7 +127,11 @@ func (r *Runner) fireLoop(ctx context.Context, p *periodic) {
 
 // fire appends the task of one fire, unless another runner has.
 func (r *Runner) fire(ctx context.Context, p *periodic, fire time.Time) error {
-	data, err := p.payload(fire)
+	var data []byte
+	var err error
+	if perr := guard("periodic payload", func() { data, err = p.payload(fire) }); perr != nil {
+		return perr
+	}
 	if err != nil {
 		return err
 	}

@@ -100,7 +100,7 @@ func (q *Queue) append(ctx context.Context, recs []NewRecord) ([]ID, error) {
 	}
 	for i, existed := range res.Existed {
 		if existed {
-			return res.IDs, fmt.Errorf("append %s: %w: unique key %q is held by task %s",
+			return res.IDs, fmt.Errorf("append %s: %w: unique key %.60q is held by task %s",
 				recs[i].Executor, ErrDuplicate, recs[i].UniqueKey, res.IDs[i])
 		}
 	}

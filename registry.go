@@ -48,7 +48,7 @@ func RegisterHandler[T any](r *Registry, e *Executor[T], h Handler[T]) error {
 	if err := e.check(); err != nil {
 		return fmt.Errorf("register: %w", err)
 	}
-	if h == nil {
+	if f, isFunc := h.(HandlerFunc[T]); h == nil || (isFunc && f == nil) {
 		return fmt.Errorf("register executor %q: handler is nil", e.key)
 	}
 	return r.add(e, &typedUnit[T]{exec: e, handler: h})

@@ -137,7 +137,7 @@ func (ru *run) decide(res result, cause error) (Outcome, error) {
 	case errors.Is(cause, ErrLeaseLost):
 		err = because(ErrLeaseLost, orNil(err))
 		o.Kind = KindLeaseLost
-	case errors.As(err, &snooze):
+	case errors.As(err, &snooze) && !IsPermanent(err):
 		o.State, o.Delay = StatePending, max(snooze.d, 0)
 		return o, nil
 	case err == nil:
@@ -156,8 +156,20 @@ func (ru *run) decide(res result, cause error) (Outcome, error) {
 		return o, err
 	}
 	o.State, o.UseRetry = StatePending, true
-	o.Delay = max(ru.r.cfg.Backoff(ru.rec.Attempt), 0)
+	o.Delay = ru.backoff()
 	return o, err
+}
+
+// backoff returns the delay before the next attempt, falling back to
+// ExponentialBackoff when Config.Backoff panics.
+func (ru *run) backoff() time.Duration {
+	var d time.Duration
+	err := guard("Config.Backoff", func() { d = ru.r.cfg.Backoff(ru.rec.Attempt) })
+	if err != nil {
+		logPanic(ru.r.log, err)
+		d = ExponentialBackoff(ru.rec.Attempt)
+	}
+	return max(d, 0)
 }
 
 func kindOf(err error) AttemptKind {

@@ -170,7 +170,8 @@ func (m *Migrator) tableExists(ctx context.Context, name string) (bool, error) {
 	if m.db.Dialect().Name() == dialect.PG {
 		q = "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = $1"
 	} else {
-		q = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?"
+		// SQLite's names are case-insensitive.
+		q = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE"
 	}
 	var n int
 	err := m.db.DB.QueryRowContext(ctx, q, name).Scan(&n)

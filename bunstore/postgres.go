@@ -303,8 +303,6 @@ func optional(s string) *string {
 	return &s
 }
 
-
-
 func scanApplied(rows *sql.Rows) (map[orch.ID]applied, error) {
 	defer rows.Close()
 	out := make(map[orch.ID]applied)

@@ -2,6 +2,7 @@ package memstore
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	orch "github.com/orchestratum/orchestratum"
@@ -14,6 +15,11 @@ func (s *Store) List(ctx context.Context, p orch.ListParams) ([]orch.Record, err
 	}
 	if p.Limit <= 0 {
 		p.Limit = 100
+	}
+	switch p.State {
+	case "", orch.StatePending, orch.StateRunning, orch.StateCompleted, orch.StateFailed, orch.StateCancelled:
+	default:
+		return nil, fmt.Errorf("list tasks: unknown state %q", p.State)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

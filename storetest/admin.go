@@ -61,6 +61,9 @@ var adminCases = []testCase{
 			f.wantDiff("queue", list(orch.ListParams{Queue: "bulk"}), sms[1:])
 			f.wantDiff("from", list(orch.ListParams{From: later}), sms)
 			f.wantDiff("to", list(orch.ListParams{To: later, State: orch.StatePending}), emails[1:])
+			if _, err := f.store.List(f.ctx, orch.ListParams{State: "bogus"}); err == nil {
+				f.t.Fatal("List with an unknown state returned no error")
+			}
 		},
 	},
 	{

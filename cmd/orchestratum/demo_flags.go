@@ -31,6 +31,7 @@ const (
 	defaultDemoDB          = "orchestratum.db"
 	defaultDemoFailRate    = 0.03
 	defaultDemoConcurrency = 8
+	maxDemoConcurrency     = 10_000
 )
 
 const demoUsage = `Usage: orchestratum demo [flags]
@@ -77,8 +78,8 @@ func (o *demoOptions) validate() error {
 	switch {
 	case math.IsNaN(o.FailRate) || o.FailRate < 0 || o.FailRate > 1:
 		return fmt.Errorf("--fail-rate must be between 0 and 1, found %v", o.FailRate)
-	case o.Concurrency < 1:
-		return fmt.Errorf("--concurrency must be at least 1, found %d", o.Concurrency)
+	case o.Concurrency < 1 || o.Concurrency > maxDemoConcurrency:
+		return fmt.Errorf("--concurrency must be 1 to %d, found %d", maxDemoConcurrency, o.Concurrency)
 	case o.WorkDelay < 0:
 		return fmt.Errorf("--work-delay must not be negative, found %v", o.WorkDelay)
 	}

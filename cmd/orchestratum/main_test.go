@@ -42,7 +42,7 @@ func TestExitStatus(t *testing.T) {
 		{"negative fail rate", []string{"demo", "--fail-rate", "-0.1"}, exitUsage,
 			"--fail-rate must be between 0 and 1"},
 		{"no concurrency", []string{"demo", "--concurrency", "0"}, exitUsage,
-			"--concurrency must be at least 1"},
+			"--concurrency must be 1 to 10000"},
 		{"extra argument", []string{"demo", "now"}, exitUsage, `unexpected argument "now"`},
 		{"missing dir", []string{"demo", "--db", db, "--dir", file + ".missing"}, exitFailure,
 			"--dir " + file + ".missing: "},
