@@ -124,6 +124,7 @@ type Kind interface {
 	DataType() string
 	Aliases() []string
 	payloadType() reflect.Type
+	check() error
 }
 
 // ValidateKey reports whether key can name an executor: 1 to 200 bytes of

@@ -306,4 +306,7 @@ func TestCancelThenStop(t *testing.T) {
 	if rec := s.get(id); rec.State != orch.StateCancelled {
 		t.Fatalf("task %s after cancel and stop, want cancelled", rec.State)
 	}
+	if e := s.eventFor(id); e.Kind != orch.EventCancelled {
+		t.Fatalf("event %s, want cancelled: the event says what the store recorded", e.Kind)
+	}
 }

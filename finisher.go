@@ -67,20 +67,20 @@ func (f *finisher) loop(ctx context.Context) {
 // is recorded on its own, so that one the store cannot take (or a store
 // that is down) holds up no other. See record.
 func (f *finisher) flush(ctx context.Context, batch []finishItem) {
-	if lost, err := f.finish(ctx, batch); err == nil || len(batch) == 1 {
-		f.settled(ctx, batch, lost, err)
+	if res, err := f.finish(ctx, batch); err == nil || len(batch) == 1 {
+		f.settled(ctx, batch, res, err)
 		return
 	}
 	for i := range batch {
-		lost, err := f.finish(ctx, batch[i:i+1])
-		f.settled(ctx, batch[i:i+1], lost, err)
+		res, err := f.finish(ctx, batch[i:i+1])
+		f.settled(ctx, batch[i:i+1], res, err)
 	}
 }
 
 // finish records outcomes, retrying while the store fails. It gives up
 // after one lease period: by then the leases have ended and the tasks
 // belong to whoever rescues them. Each try is bounded by the lease too.
-func (f *finisher) finish(ctx context.Context, batch []finishItem) ([]ID, error) {
+func (f *finisher) finish(ctx context.Context, batch []finishItem) (FinishResult, error) {
 	outcomes := make([]Outcome, len(batch))
 	for i := range batch {
 		outcomes[i] = batch[i].outcome
@@ -88,10 +88,10 @@ func (f *finisher) finish(ctx context.Context, batch []finishItem) ([]ID, error)
 	giveUp := f.cfg.Now().Add(f.cfg.Lease)
 	for attempt := 1; ; attempt++ {
 		tryCtx, cancel := context.WithTimeout(ctx, f.cfg.Lease)
-		lost, err := f.store.Finish(tryCtx, FinishParams{Outcomes: outcomes})
+		res, err := f.store.Finish(tryCtx, FinishParams{Outcomes: outcomes})
 		cancel()
 		if err == nil || f.cfg.Now().After(giveUp) {
-			return lost, err
+			return res, err
 		}
 		f.log.WarnContext(ctx, "orchestratum: recording outcomes failed; retrying",
 			slog.Int("outcomes", len(outcomes)), slog.Int("attempt", attempt), slog.Any("error", err))
@@ -101,7 +101,7 @@ func (f *finisher) finish(ctx context.Context, batch []finishItem) ([]ID, error)
 
 // settled reports the outcomes of a batch that was recorded, or logs that
 // it could not be.
-func (f *finisher) settled(ctx context.Context, batch []finishItem, lost []ID, err error) {
+func (f *finisher) settled(ctx context.Context, batch []finishItem, res FinishResult, err error) {
 	if err != nil {
 		f.log.ErrorContext(ctx, "orchestratum: could not record outcomes; "+
 			"their tasks will be rescued when their leases end",
@@ -109,7 +109,14 @@ func (f *finisher) settled(ctx context.Context, batch []finishItem, lost []ID, e
 		return
 	}
 	for i := range batch {
-		f.report(ctx, &batch[i], slices.Contains(lost, batch[i].rec.ID))
+		it := &batch[i]
+		if slices.Contains(res.Cancelled, it.rec.ID) {
+			// The task's cancellation was requested before this outcome
+			// arrived: the store recorded the cancellation instead.
+			it.outcome = Outcome{Lease: it.outcome.Lease, State: StateCancelled,
+				Error: it.outcome.Error, Kind: it.outcome.Kind}
+		}
+		f.report(ctx, it, slices.Contains(res.Lost, it.rec.ID))
 	}
 }
 

@@ -169,6 +169,12 @@ func TestRegistry(t *testing.T) {
 	if err := reg.Declare(sendEmail); err != nil {
 		t.Fatalf("Declare of a registered executor: %v", err)
 	}
+	var nilExec *orch.Executor[Email]
+	for _, k := range []orch.Kind{&orch.Executor[Email]{}, nilExec, nil} {
+		if err := reg.Declare(k); err == nil {
+			t.Fatalf("Declare(%#v) was accepted", k)
+		}
+	}
 	if got := reg.Keys(); len(got) != 1 || got[0] != "send-email" {
 		t.Fatalf("Keys() = %v, want [send-email]", got)
 	}

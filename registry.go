@@ -2,6 +2,7 @@ package orchestratum
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -60,6 +61,12 @@ func RegisterHandler[T any](r *Registry, e *Executor[T], h Handler[T]) error {
 // is an error.
 func (r *Registry) Declare(kinds ...Kind) error {
 	for _, k := range kinds {
+		if k == nil {
+			return errors.New("declare: executor is nil")
+		}
+		if err := k.check(); err != nil {
+			return fmt.Errorf("declare: %w", err)
+		}
 		if err := r.add(k, nil); err != nil {
 			return err
 		}

@@ -60,8 +60,8 @@ type Store interface {
 	// whose cancellation was requested cancels it instead; a completion or
 	// a failure wins over the request. An outcome applies only while its
 	// token matches a running task; otherwise the row is left untouched and
-	// its ID is returned in lost. A missing row counts as lost.
-	Finish(ctx context.Context, p FinishParams) (lost []ID, err error)
+	// its ID is reported lost. A missing row counts as lost.
+	Finish(ctx context.Context, p FinishParams) (FinishResult, error)
 
 	// Cancel cancels an active task. A pending task becomes cancelled at
 	// once, with its follow-ups for cancellation, in one transaction. A

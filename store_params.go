@@ -132,6 +132,15 @@ type Outcome struct {
 	FollowUps []NewRecord
 }
 
+// FinishResult is the output of Store.Finish.
+type FinishResult struct {
+	// Lost holds the outcomes not applied: their lease was not held.
+	Lost []ID
+	// Cancelled holds the pending outcomes that ended their task
+	// cancelled instead, because its cancellation had been requested.
+	Cancelled []ID
+}
+
 // RetryParams is the input of Store.Retry.
 type RetryParams struct {
 	ID      ID

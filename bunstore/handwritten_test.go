@@ -58,8 +58,8 @@ func testHandWritten(t *testing.T, s *bunstore.Store) {
 	for _, r := range recs {
 		outcomes = append(outcomes, orch.Outcome{Lease: r.Lease(), State: orch.StateCompleted})
 	}
-	if lost, err := s.Finish(ctx, orch.FinishParams{Outcomes: outcomes}); err != nil || len(lost) != 0 {
-		t.Fatalf("Finish: lost %v, %v; want all recorded", lost, err)
+	if res, err := s.Finish(ctx, orch.FinishParams{Outcomes: outcomes}); err != nil || len(res.Lost) != 0 {
+		t.Fatalf("Finish: lost %v, %v; want all recorded", res.Lost, err)
 	}
 	if c, _ := s.Count(ctx, orch.CountParams{}); c.Completed != 3 || c.Total() != 3 {
 		t.Fatalf("counts %+v; want 3 completed and no follow-ups from the bad chain", c)

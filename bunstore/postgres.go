@@ -248,12 +248,12 @@ type pgOutcome struct {
 	ResultType *string `json:"result_type"`
 }
 
-func (o *pgOps) finish(ctx context.Context, p orch.FinishParams) ([]orch.ID, error) {
+func (o *pgOps) finish(ctx context.Context, p orch.FinishParams) (orch.FinishResult, error) {
 	batch, err := json.Marshal(pgOutcomes(p.Outcomes))
 	if err != nil {
-		return nil, err
+		return orch.FinishResult{}, err
 	}
-	var lost []orch.ID
+	var res orch.FinishResult
 	err = o.write(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, o.finishSQL, o.now(), string(batch))
 		if err != nil {
@@ -263,13 +263,16 @@ func (o *pgOps) finish(ctx context.Context, p orch.FinishParams) ([]orch.ID, err
 		if err != nil {
 			return fmt.Errorf("record outcomes: %w", err)
 		}
-		lost = lost[:0]
+		res = orch.FinishResult{}
 		for i := range p.Outcomes {
 			oc := &p.Outcomes[i]
 			a, ok := applied[oc.ID]
 			if !ok {
-				lost = append(lost, oc.ID)
+				res.Lost = append(res.Lost, oc.ID)
 				continue
+			}
+			if a.cancelled && !oc.State.Finished() {
+				res.Cancelled = append(res.Cancelled, oc.ID)
 			}
 			if err := o.s.afterOutcome(ctx, tx, oc, a, o.s.clock()); err != nil {
 				return err
@@ -277,7 +280,7 @@ func (o *pgOps) finish(ctx context.Context, p orch.FinishParams) ([]orch.ID, err
 		}
 		return nil
 	})
-	return lost, err
+	return res, err
 }
 
 func pgOutcomes(outcomes []orch.Outcome) []pgOutcome {

@@ -169,31 +169,36 @@ func (o *sqliteOps) heartbeat(ctx context.Context, p orch.HeartbeatParams) (orch
 	return res, err
 }
 
-func (o *sqliteOps) finish(ctx context.Context, p orch.FinishParams) ([]orch.ID, error) {
+func (o *sqliteOps) finish(ctx context.Context, p orch.FinishParams) (orch.FinishResult, error) {
 	now := o.s.clock()
-	var lost []orch.ID
+	var res orch.FinishResult
 	err := o.write(ctx, func(tx *sql.Tx) error {
-		lost = lost[:0]
+		res = orch.FinishResult{}
 		stmt, err := tx.PrepareContext(ctx, o.finishSQL)
 		if err != nil {
 			return err
 		}
 		defer stmt.Close()
 		for i := range p.Outcomes {
-			applied, err := o.finishOne(ctx, tx, stmt, &p.Outcomes[i], now)
-			if err != nil {
+			oc := &p.Outcomes[i]
+			a, ok, err := o.finishOne(ctx, tx, stmt, oc, now)
+			switch {
+			case err != nil:
 				return err
-			}
-			if !applied {
-				lost = append(lost, p.Outcomes[i].ID)
+			case !ok:
+				res.Lost = append(res.Lost, oc.ID)
+			case a.cancelled && !oc.State.Finished():
+				res.Cancelled = append(res.Cancelled, oc.ID)
 			}
 		}
 		return nil
 	})
-	return lost, err
+	return res, err
 }
 
-func (o *sqliteOps) finishOne(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, oc *orch.Outcome, now time.Time) (bool, error) {
+// finishOne applies one outcome and returns what the row became, or false
+// when its lease was not held.
+func (o *sqliteOps) finishOne(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, oc *orch.Outcome, now time.Time) (applied, bool, error) {
 	f := settle(oc, now)
 	var runAt, finished any
 	if f.reschedule {
@@ -211,10 +216,10 @@ func (o *sqliteOps) finishOne(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, o
 		f.retryUsed, nullString(oc.Error), result, nullString(oc.ResultType), oc.ID, oc.Token,
 		micros(now)).Scan(&a.attempt, &a.chain, &a.cancelled)
 	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
+		return a, false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("record outcome of %s: %w", oc.ID, err)
+		return a, false, fmt.Errorf("record outcome of %s: %w", oc.ID, err)
 	}
-	return true, o.s.afterOutcome(ctx, tx, oc, a, now)
+	return a, true, o.s.afterOutcome(ctx, tx, oc, a, now)
 }

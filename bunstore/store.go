@@ -93,7 +93,7 @@ type ops interface {
 	take(ctx context.Context) (context.Context, func(), error)
 	claim(ctx context.Context, p orch.ClaimParams) ([]orch.Record, error)
 	heartbeat(ctx context.Context, p orch.HeartbeatParams) (orch.HeartbeatResult, error)
-	finish(ctx context.Context, p orch.FinishParams) ([]orch.ID, error)
+	finish(ctx context.Context, p orch.FinishParams) (orch.FinishResult, error)
 	close() error
 }
 
@@ -294,15 +294,15 @@ func (s *Store) Heartbeat(ctx context.Context, p orch.HeartbeatParams) (orch.Hea
 }
 
 // Finish implements orchestratum.Store.
-func (s *Store) Finish(ctx context.Context, p orch.FinishParams) ([]orch.ID, error) {
+func (s *Store) Finish(ctx context.Context, p orch.FinishParams) (orch.FinishResult, error) {
 	if len(p.Outcomes) == 0 {
-		return nil, nil
+		return orch.FinishResult{}, nil
 	}
-	lost, err := s.ops.finish(ctx, p)
-	if err == nil && hasFollowUps(p.Outcomes) {
+	res, err := s.ops.finish(ctx, p)
+	if err == nil && (hasFollowUps(p.Outcomes) || len(res.Cancelled) > 0) {
 		s.hub.Wake()
 	}
-	return lost, err
+	return res, err
 }
 
 // hasFollowUps reports whether a final outcome may have appended tasks.

@@ -10,28 +10,32 @@ import (
 )
 
 // Finish implements orchestratum.Store.
-func (s *Store) Finish(ctx context.Context, p orch.FinishParams) ([]orch.ID, error) {
+func (s *Store) Finish(ctx context.Context, p orch.FinishParams) (orch.FinishResult, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return orch.FinishResult{}, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clock()
-	var lost []orch.ID
+	var res orch.FinishResult
 	for i := range p.Outcomes {
 		o := &p.Outcomes[i]
 		it := s.held(o.Lease)
 		if it == nil {
-			lost = append(lost, o.ID)
+			res.Lost = append(res.Lost, o.ID)
 			continue
 		}
 		delete(s.running, o.ID)
-		s.settle(it, o, now)
+		if s.settle(it, o, now) {
+			res.Cancelled = append(res.Cancelled, o.ID)
+		}
 	}
-	return lost, nil
+	return res, nil
 }
 
-func (s *Store) settle(it *item, o *orch.Outcome, now time.Time) {
+// settle applies an outcome and reports whether a requested cancellation
+// turned it into one.
+func (s *Store) settle(it *item, o *orch.Outcome, now time.Time) bool {
 	r := &it.rec
 	cancel := r.CancelRequested
 	r.LockedUntil, r.LeaseToken, r.CancelRequested = time.Time{}, "", false
@@ -42,7 +46,7 @@ func (s *Store) settle(it *item, o *orch.Outcome, now time.Time) {
 		// A requested cancellation wins over a retry, a snooze or a
 		// release; a completion or a failure wins over it.
 		s.final(it, orch.StateCancelled, nil, now)
-		return
+		return true
 	}
 	switch o.State {
 	case orch.StateCompleted:
@@ -57,6 +61,7 @@ func (s *Store) settle(it *item, o *orch.Outcome, now time.Time) {
 		r.State, r.RunAt = orch.StatePending, now.Add(o.Delay)
 		s.enqueue(it)
 	}
+	return false
 }
 
 // record adds a failed attempt to the task's history and makes its error

@@ -134,9 +134,11 @@ var cancelRequestCases = []testCase{
 					f.t.Fatalf("Cancel: %v", err)
 				}
 			}
-			f.finish(retry(byID[retried.ID], "boom", 0),
+			res := f.finishResult(retry(byID[retried.ID], "boom", 0),
 				orch.Outcome{Lease: byID[released.ID].Lease(), State: orch.StatePending, Error: "stopping"},
 				completed(byID[done.ID]))
+			f.wantDiff("finish result", orch.FinishResult{Lost: nil, Cancelled: sortedIDsAsIDs(res.Cancelled)},
+				orch.FinishResult{Cancelled: sortedIDsAsIDs([]orch.ID{retried.ID, released.ID})})
 			rec := f.wantState(retried.ID, orch.StateCancelled)
 			if rec.RetriesLeft != 3 || !rec.FinishedAt.Equal(f.now()) {
 				f.t.Fatalf("cancelled task: %d retries left, finished %v", rec.RetriesLeft, rec.FinishedAt)

@@ -117,11 +117,16 @@ func (f *fixture) get(id orch.ID) orch.Record {
 
 func (f *fixture) finish(outcomes ...orch.Outcome) (lost []orch.ID) {
 	f.t.Helper()
-	lost, err := f.store.Finish(f.ctx, orch.FinishParams{Outcomes: outcomes})
+	return f.finishResult(outcomes...).Lost
+}
+
+func (f *fixture) finishResult(outcomes ...orch.Outcome) orch.FinishResult {
+	f.t.Helper()
+	res, err := f.store.Finish(f.ctx, orch.FinishParams{Outcomes: outcomes})
 	if err != nil {
 		f.t.Fatalf("Finish: %v", err)
 	}
-	return lost
+	return res
 }
 
 func (f *fixture) heartbeat(leases ...orch.Lease) (lost []orch.ID) {
@@ -184,3 +189,10 @@ func sortedIDs(in []orch.ID) []string {
 }
 
 func label(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+// sortedIDsAsIDs returns ids sorted, for comparing sets.
+func sortedIDsAsIDs(ids []orch.ID) []orch.ID {
+	out := slices.Clone(ids)
+	slices.SortFunc(out, func(a, b orch.ID) int { return a.Compare(b) })
+	return out
+}

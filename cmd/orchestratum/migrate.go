@@ -28,8 +28,8 @@ migration runs in a transaction and is recorded in the table
 <table>_migrations; processes that migrate the same table at once take
 turns, and running it again applies only what is missing.
 
-With --status it lists the applied and the pending migrations and
-changes nothing.
+With --status it lists the applied and the pending migrations; it
+applies none and creates no table.
 
 Flags:
 `
@@ -56,7 +56,7 @@ func parseMigrateFlags(args []string, stdout io.Writer) (migrateOptions, error) 
 	dbFlag(fs, &o.DB, "")
 	fs.StringVar(&o.Table, "table", bunstore.DefaultTable, "the `NAME` of the tasks table")
 	fs.BoolVar(&o.Status, "status", false,
-		"list the applied and the pending migrations, and change nothing")
+		"list the applied and the pending migrations; apply none, create no table")
 	if err := parseArgs(fs, args, migrateUsage, stdout); err != nil {
 		return o, err
 	}
