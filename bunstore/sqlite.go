@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	orch "github.com/orchestratum/orchestratum"
@@ -68,14 +69,56 @@ func (o *sqliteOps) take(ctx context.Context) (context.Context, func(), error) {
 }
 
 // write runs fn in an immediate transaction, one writer of this process
-// at a time.
+// at a time. When writers of other processes keep the file busy past the
+// busy timeout (SQLite's busy handler is not fair, and a writer can starve
+// under load), it tries again until ctx ends or busyGiveUp has passed,
+// so that "database is locked" does not reach the caller.
 func (o *sqliteOps) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	ctx, release, err := o.turn.take(ctx)
 	if err != nil {
 		return err
 	}
 	defer release()
-	return inTx(ctx, o.s.db.DB, fn)
+	giveUp := time.Now().Add(busyGiveUp)
+	for attempt := 1; ; attempt++ {
+		err := inTx(ctx, o.s.db.DB, fn)
+		if !isBusy(err) || time.Now().After(giveUp) || ctx.Err() != nil {
+			return err
+		}
+		if waitBusy(ctx, attempt) != nil {
+			return err
+		}
+	}
+}
+
+// waitBusy waits before the attempt-th retry of a busy write: a random
+// few milliseconds, more for later attempts, so that writers of several
+// processes do not retry in step. It returns ctx's error if ctx ends.
+func waitBusy(ctx context.Context, attempt int) error {
+	d := time.Duration(rand.Int64N(int64(min(attempt, 20))*int64(5*time.Millisecond))) + time.Millisecond
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// busyGiveUp bounds how long a write keeps trying a busy SQLite file, on
+// top of the busy timeout of each try.
+const busyGiveUp = time.Minute
+
+// isBusy reports an SQLite error that says another connection holds the
+// lock: SQLITE_BUSY (5) or SQLITE_LOCKED (6), in their extended forms too.
+func isBusy(err error) bool {
+	var coded interface{ Code() int }
+	if !errors.As(err, &coded) {
+		return false
+	}
+	code := coded.Code() & 0xff
+	return code == 5 || code == 6
 }
 
 func (o *sqliteOps) append(ctx context.Context, c conn, tasks []orch.NewRecord) (orch.AppendResult, error) {

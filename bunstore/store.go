@@ -184,13 +184,54 @@ func (s *Store) Table() string { return s.name }
 // context fn was given fails at once with ErrInTx on SQLite, since fn
 // holds the turn it would wait for; with another context it waits until
 // that context ends.
+//
+// A transaction that cannot begin because another process keeps an SQLite
+// file busy past the busy timeout is begun again, for up to a minute;
+// once fn runs, its errors are returned as they are.
 func (s *Store) RunInTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
 	ctx, release, err := s.ops.take(ctx)
 	if err != nil {
 		return fmt.Errorf("run in transaction: %w", err)
 	}
 	defer release()
-	return s.db.RunInTx(ctx, nil, fn)
+	tx, err := s.begin(ctx)
+	if err != nil {
+		return fmt.Errorf("run in transaction: %w", err)
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			tx.Rollback()
+			panic(v)
+		}
+	}()
+	if err := fn(ctx, tx); err != nil {
+		return errors.Join(err, ignoreDone(tx.Rollback()))
+	}
+	return tx.Commit()
+}
+
+// begin begins a transaction, trying again while SQLite reports the file
+// busy.
+func (s *Store) begin(ctx context.Context) (bun.Tx, error) {
+	giveUp := time.Now().Add(busyGiveUp)
+	for attempt := 1; ; attempt++ {
+		tx, err := s.db.BeginTx(ctx, nil)
+		if !isBusy(err) || time.Now().After(giveUp) {
+			return tx, err
+		}
+		if err := waitBusy(ctx, attempt); err != nil {
+			return tx, err
+		}
+	}
+}
+
+// ignoreDone drops the error of rolling back a transaction fn already
+// ended.
+func ignoreDone(err error) error {
+	if errors.Is(err, sql.ErrTxDone) {
+		return nil
+	}
+	return err
 }
 
 // Tx returns a view of the store whose Append runs in tx: the tasks exist

@@ -91,7 +91,7 @@ func workerMain() error {
 	defer store.Close()
 	reg := orch.NewRegistry()
 	orch.Register(reg, work, func(ctx context.Context, t *orch.Task[Work]) error {
-		if err := recordRun(ctx, db, t.ID, t.Attempt, id); err != nil {
+		if err := recordRun(ctx, store, t.ID, t.Attempt, id); err != nil {
 			return err
 		}
 		select {
@@ -182,18 +182,21 @@ func appendUnique(ctx context.Context, q *orch.Queue, key string, total int) err
 }
 
 // recordRun inserts one row per run, stamped with the store's clock (the
-// database's on PostgreSQL); the primary key on (task_id, attempt) turns a
-// second run of one attempt into an error.
-func recordRun(ctx context.Context, db *bun.DB, task orch.ID, attempt, worker int) error {
-	var err error
-	if db.Dialect().Name() == dialect.PG {
-		_, err = db.DB.ExecContext(ctx, `INSERT INTO executions (task_id, attempt, worker, started_at)
-			VALUES ($1, $2, $3, clock_timestamp())`, task, attempt, worker)
-	} else {
-		_, err = db.DB.ExecContext(ctx, `INSERT INTO executions (task_id, attempt, worker, started_at)
-			VALUES (?, ?, ?, ?)`, task, attempt, worker, time.Now().UnixMicro())
-	}
-	return err
+// database's on PostgreSQL), through the store's RunInTx as handlers that
+// write should; the primary key on (task_id, attempt) turns a second run
+// of one attempt into an error.
+func recordRun(ctx context.Context, store *bunstore.Store, task orch.ID, attempt, worker int) error {
+	return store.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if store.DB().Dialect().Name() == dialect.PG {
+			_, err = tx.Tx.ExecContext(ctx, `INSERT INTO executions (task_id, attempt, worker, started_at)
+				VALUES ($1, $2, $3, clock_timestamp())`, task, attempt, worker)
+		} else {
+			_, err = tx.Tx.ExecContext(ctx, `INSERT INTO executions (task_id, attempt, worker, started_at)
+				VALUES (?, ?, ?, ?)`, task, attempt, worker, time.Now().UnixMicro())
+		}
+		return err
+	})
 }
 
 func stopWhenDone(ctx context.Context, store orch.Store, stop func()) {
