@@ -16,11 +16,11 @@ func ExampleQueue_Cancel() {
 	ctx, stop := context.WithCancel(context.Background())
 	store := memstore.New(memstore.Options{})
 	reg := orchestratum.NewRegistry()
-	started := make(chan struct{})
+	started, stopped := make(chan struct{}), make(chan error, 1)
 	orchestratum.Register(reg, Greet, func(ctx context.Context, t *orchestratum.Task[Greeting]) error {
 		close(started)
 		<-ctx.Done()
-		fmt.Println("handler stopped:", errors.Is(context.Cause(ctx), orchestratum.ErrCancelled))
+		stopped <- context.Cause(ctx)
 		return ctx.Err()
 	})
 	ended := make(chan orchestratum.Event, 1)
@@ -34,6 +34,7 @@ func ExampleQueue_Cancel() {
 	<-started
 	state, _ := q.Cancel(ctx, id)
 	fmt.Println("cancel requested while", state)
+	fmt.Println("handler stopped:", errors.Is(<-stopped, orchestratum.ErrCancelled))
 	fmt.Println("task ended", (<-ended).Kind)
 	stop()
 	wg.Wait()

@@ -10,8 +10,7 @@ import (
 	"github.com/orchestratum/orchestratum/memstore"
 )
 
-// Due tasks run by priority, then by run-at time, then in append order;
-// a delayed task waits for its time.
+// Due tasks run by priority, then by run-at time, then in append order.
 func ExampleWithPriority() {
 	ctx, stop := context.WithCancel(context.Background())
 	store := memstore.New(memstore.Options{})
@@ -23,14 +22,12 @@ func ExampleWithPriority() {
 		wg.Done()
 		return nil
 	})
-	// One slot, so that tasks run one after the other; a short poll, so
-	// that the delayed task is found soon after it is due.
-	cfg := orchestratum.Config{Concurrency: 1, PollInterval: 10 * time.Millisecond, Logger: quietLogger}
+	// One slot, so that tasks run one after the other.
+	cfg := orchestratum.Config{Concurrency: 1, Logger: quietLogger}
 	q, _ := orchestratum.NewQueue(store, reg, cfg)
 
-	Greet.Append(ctx, q, Greeting{Name: "later"}, orchestratum.WithDelay(50*time.Millisecond),
-		orchestratum.WithPriority(100))
-	Greet.Append(ctx, q, Greeting{Name: "second"})
+	Greet.Append(ctx, q, Greeting{Name: "third"})
+	Greet.Append(ctx, q, Greeting{Name: "second"}, orchestratum.WithRunAt(time.Now().Add(-time.Minute)))
 	Greet.Append(ctx, q, Greeting{Name: "first"}, orchestratum.WithPriority(10))
 
 	runner, _ := orchestratum.NewRunner(store, reg, cfg)
@@ -42,5 +39,5 @@ func ExampleWithPriority() {
 	// Output:
 	// hello, first
 	// hello, second
-	// hello, later
+	// hello, third
 }
