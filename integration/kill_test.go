@@ -109,7 +109,7 @@ func (q *queue) checkRescueDelays(t *testing.T, killedAt []time.Time, lease time
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if margin := 1500 * time.Millisecond; worst > lease+margin {
+	if margin := 3 * time.Second; worst > lease+margin {
 		t.Fatalf("a cut-off run ran again %v after its kill; want within the %v lease (+%v to start a worker)",
 			worst, lease, margin)
 	}
