@@ -3,7 +3,6 @@ package orchestratum
 import (
 	"context"
 	"log/slog"
-	"slices"
 	"time"
 )
 
@@ -108,15 +107,16 @@ func (f *finisher) settled(ctx context.Context, batch []finishItem, res FinishRe
 			slog.Int("outcomes", len(batch)), slog.Any("error", err))
 		return
 	}
+	lost, cancelled := idSet(res.Lost), idSet(res.Cancelled)
 	for i := range batch {
 		it := &batch[i]
-		if slices.Contains(res.Cancelled, it.rec.ID) {
+		if cancelled[it.rec.ID] {
 			// The task's cancellation was requested before this outcome
 			// arrived: the store recorded the cancellation instead.
 			it.outcome = Outcome{Lease: it.outcome.Lease, State: StateCancelled,
 				Error: it.outcome.Error, Kind: it.outcome.Kind}
 		}
-		f.report(ctx, it, slices.Contains(res.Lost, it.rec.ID))
+		f.report(ctx, it, lost[it.rec.ID])
 	}
 }
 

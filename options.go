@@ -56,7 +56,8 @@ func WithRetries(n int) Option {
 func WithPriority(p int) Option {
 	return func(o *appendOptions) {
 		if p < -maxCount || p > maxCount {
-			o.errs = append(o.errs, fmt.Errorf("WithPriority: want %d to %d, found %d", -maxCount, maxCount, p))
+			o.errs = append(o.errs,
+				fmt.Errorf("WithPriority: want %d to %d, found %d", -maxCount, maxCount, p))
 		}
 		o.priority = p
 	}

@@ -11,7 +11,8 @@ import (
 // fn returns a result of type R, which is stored with the completed task
 // as JSON with its type name and read back with GetResult. Registering a
 // second handler for the same key is an error that names the key.
-func RegisterResult[T, R any](r *Registry, e *Executor[T], fn func(ctx context.Context, task *Task[T]) (R, error)) error {
+func RegisterResult[T, R any](r *Registry, e *Executor[T],
+	fn func(ctx context.Context, task *Task[T]) (R, error)) error {
 	if err := e.check(); err != nil {
 		return fmt.Errorf("register: %w", err)
 	}

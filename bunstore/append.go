@@ -94,7 +94,8 @@ func (s *Store) insertSQL(tasks []orch.NewRecord, now time.Time) (string, []any,
 
 // insertOne inserts a task that may collide, and returns the ID it ended
 // with and whether that was an existing task's.
-func (s *Store) insertOne(ctx context.Context, c conn, t *orch.NewRecord, now time.Time) (orch.ID, bool, error) {
+func (s *Store) insertOne(ctx context.Context, c conn, t *orch.NewRecord,
+	now time.Time) (orch.ID, bool, error) {
 	q, args, err := s.insertSQL([]orch.NewRecord{*t}, now)
 	if err != nil {
 		return orch.NilID, false, err

@@ -38,7 +38,8 @@ func decodeChain(s sql.NullString) (*orch.Chain, error) {
 // a chain appended twice stores its tasks once. A chain column that does
 // not decode is logged and left out: failing here would fail the write of
 // the task's final state, again and again.
-func (s *Store) followUps(id orch.ID, chain sql.NullString, state orch.State, extra []orch.NewRecord) []orch.NewRecord {
+func (s *Store) followUps(id orch.ID, chain sql.NullString, state orch.State,
+	extra []orch.NewRecord) []orch.NewRecord {
 	c, err := decodeChain(chain)
 	if err != nil {
 		s.log.Error("orchestratum: stored follow-ups of a task do not decode; appending none",

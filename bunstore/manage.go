@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	orch "github.com/orchestratum/orchestratum"
 )
@@ -133,17 +134,20 @@ func (s *Store) Delete(ctx context.Context, id orch.ID) error {
 	return nil
 }
 
-// deleteTasks deletes tasks and their history.
+// deleteTasks deletes tasks and their history, one statement per table.
 func (s *Store) deleteTasks(ctx context.Context, tx *sql.Tx, ids []orch.ID) error {
-	for _, table := range []string{s.attempts, s.table} {
-		col := "id"
-		if table == s.attempts {
-			col = "task_id"
-		}
-		for _, id := range ids {
-			if _, err := tx.ExecContext(ctx, s.rebind("DELETE FROM "+table+" WHERE "+col+" = ?"), id); err != nil {
-				return err
-			}
+	if len(ids) == 0 {
+		return nil
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	for table, col := range map[string]string{s.attempts: "task_id", s.table: "id"} {
+		q := s.rebind("DELETE FROM " + table + " WHERE " + col + " IN (" + marks + ")")
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return err
 		}
 	}
 	return nil

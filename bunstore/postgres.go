@@ -39,7 +39,8 @@ func newPGOps(s *Store) *pgOps {
 		s: s,
 		claimSQL: `UPDATE ` + t + ` AS t SET is_running = true, attempt = t.attempt + 1,
 				lease_token = $5,
-				locked_until = ` + pgNow + ` + least(least(greatest(t.timeout_ms, 0), $7 / 1000) * 1000 + $6, $7)
+				locked_until = ` + pgNow + ` +
+					least(least(greatest(t.timeout_ms, 0), $7 / 1000) * 1000 + $6, $7)
 					* interval '1 microsecond'
 			WHERE t.id = ANY (ARRAY(SELECT ` + s.funcName("claimable") + `($2,
 				ARRAY(SELECT jsonb_array_elements_text($3::jsonb)), $4, ` + pgNow + `)))
@@ -154,7 +155,7 @@ func (o *pgOps) claim(ctx context.Context, p orch.ClaimParams) ([]orch.Record, e
 		return nil, err
 	}
 	rows, err := o.s.db.DB.QueryContext(ctx, o.claimSQL, o.now(), p.Queue, string(executors), p.Limit,
-		newToken(), p.TimeoutBuffer.Microseconds(), p.Lease.Microseconds())
+		orch.NewID().String(), p.TimeoutBuffer.Microseconds(), p.Lease.Microseconds())
 	if err != nil {
 		return nil, fmt.Errorf("claim tasks: %w", err)
 	}

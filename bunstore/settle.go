@@ -2,9 +2,7 @@ package bunstore
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -52,7 +50,8 @@ type applied struct {
 // and, when the task reached a final state, appends its follow-ups; tx is
 // the transaction that applied the outcome. A pending outcome whose task
 // had its cancellation requested ended it cancelled.
-func (s *Store) afterOutcome(ctx context.Context, tx *sql.Tx, o *orch.Outcome, a applied, now time.Time) error {
+func (s *Store) afterOutcome(ctx context.Context, tx *sql.Tx, o *orch.Outcome, a applied,
+	now time.Time) error {
 	if o.Error != "" {
 		if err := s.recordAttempt(ctx, tx, o.ID, a.attempt, o.Kind, o.Error, now); err != nil {
 			return err
@@ -135,13 +134,6 @@ func sortClaimed(recs []orch.Record) {
 		}
 		return a.ID.Compare(b.ID)
 	})
-}
-
-// newToken returns a fresh lease token: 128 random bits in hex.
-func newToken() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }
 
 // inTx runs fn in a transaction on db, committing it when fn returns nil.

@@ -150,7 +150,7 @@ func (o *sqliteOps) claim(ctx context.Context, p orch.ClaimParams) ([]orch.Recor
 		return nil, err
 	}
 	now := o.s.clock()
-	token := newToken()
+	token := orch.NewID().String()
 	var recs []orch.Record
 	err = o.write(ctx, func(tx *sql.Tx) error {
 		if err := o.rescue(ctx, tx, now); err != nil {
@@ -241,7 +241,8 @@ func (o *sqliteOps) finish(ctx context.Context, p orch.FinishParams) (orch.Finis
 
 // finishOne applies one outcome and returns what the row became, or false
 // when its lease was not held.
-func (o *sqliteOps) finishOne(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, oc *orch.Outcome, now time.Time) (applied, bool, error) {
+func (o *sqliteOps) finishOne(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, oc *orch.Outcome,
+	now time.Time) (applied, bool, error) {
 	f := settle(oc, now)
 	var runAt, finished any
 	if f.reschedule {

@@ -18,7 +18,7 @@ func (s *Store) Claim(ctx context.Context, p orch.ClaimParams) ([]orch.Record, e
 	now := s.clock()
 	s.rescue(now)
 	s.promote(now)
-	token := newToken()
+	token := orch.NewID().String()
 	var out []orch.Record
 	for len(out) < p.Limit {
 		it := s.popBest(p.Queue, p.Executors)

@@ -9,8 +9,6 @@ package memstore
 import (
 	"container/heap"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"slices"
 	"sync"
@@ -200,10 +198,4 @@ func copyRecord(r *orch.Record) orch.Record {
 	c.Data = slices.Clone(r.Data)
 	c.Result = slices.Clone(r.Result)
 	return c
-}
-
-func newToken() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }

@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"fmt"
 	"slices"
 	"time"
 
@@ -187,8 +186,6 @@ func sortedIDs(in []orch.ID) []string {
 	slices.Sort(out)
 	return out
 }
-
-func label(format string, args ...any) string { return fmt.Sprintf(format, args...) }
 
 // sortedIDsAsIDs returns ids sorted, for comparing sets.
 func sortedIDsAsIDs(ids []orch.ID) []orch.ID {
